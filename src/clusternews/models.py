@@ -1,0 +1,74 @@
+"""The frozen records that flow between pipeline stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An article candidate found by discovery (feed item, listing link or sitemap URL)."""
+
+    url: str  # canonical URL
+    title: str | None = None
+    summary: str | None = None  # plain text, already sanitized
+    content_html: str | None = None  # sanitized HTML carried by the feed, if any
+    published: datetime | None = None  # timezone-aware
+    author: str | None = None
+    image: str | None = None
+    language: str | None = None  # as declared by the feed
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """What one source document yielded."""
+
+    kind: str  # "feed" | "page" | "sitemap"
+    entries: tuple[Entry, ...] = ()
+    feed_links: tuple[str, ...] = ()  # <link rel="alternate"> feeds found on a page
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """What extraction found on an article page."""
+
+    title: str | None = None
+    text: str | None = None
+    published: datetime | None = None
+    author: str | None = None
+    image: str | None = None
+    description: str | None = None
+    language: str | None = None  # the page's declared language (html lang / meta)
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A linked mention group; filled in by the entity tagger (a later stage)."""
+
+    type: str  # ORG | REGION | PROGRAMME | PERSON
+    id: str
+    name: str
+    kind: str | None = None
+    mentions: tuple[str, ...] = ()
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A fully processed article, ready to store."""
+
+    url: str
+    title: str
+    text: str
+    summary: str
+    published: datetime | None
+    author: str | None
+    image: str | None
+    language: str
+    language_variant: str | None
+    language_confidence: float
+    content_hash: str
+    entities: tuple[Entity, ...] = field(default=())
+    regions: tuple[str, ...] = field(default=())
