@@ -1,0 +1,106 @@
+"""The items table: one row per article, keyed by canonical URL and content hash."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from clusternews.adapters.store.schema import item_sources, items
+from clusternews.models import Article
+from clusternews.pipeline.dedup import item_id
+
+
+def known(conn: Connection, urls: list[str]) -> dict[str, dict[str, Any]]:
+    """Stored items for these URLs (by item URL or any source's URL for it)."""
+    if not urls:
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(urls, 500):
+        rows = conn.execute(
+            select(items.c.id, items.c.url, items.c.content_hash, items.c.published,
+                   items.c.updated_at).where(items.c.url.in_(chunk))
+        ).mappings()
+        for row in rows:
+            out[row["url"]] = dict(row)
+        rows = conn.execute(
+            select(item_sources.c.url, items.c.id, items.c.content_hash, items.c.published,
+                   items.c.updated_at)
+            .join(items, items.c.id == item_sources.c.item_id)
+            .where(item_sources.c.url.in_(chunk))
+        ).mappings()
+        for row in rows:
+            out.setdefault(row["url"], dict(row))
+    return out
+
+
+def upsert(conn: Connection, article: Article, *, source_id: str, cluster: str,
+           now: datetime) -> str:
+    """Store `article` as seen by `source_id`: 'new', 'updated', 'unchanged' or 'duplicate'."""
+    row = conn.execute(select(items.c.id, items.c.content_hash)
+                       .where(items.c.url == article.url)).first()
+    if row is None:
+        # The same text under another URL (a second source, a ?p=123 permalink) is one article.
+        row = conn.execute(select(items.c.id, items.c.content_hash)
+                           .where(items.c.content_hash == article.content_hash)
+                           .order_by(items.c.first_seen).limit(1)).first()
+        if row is not None:
+            link(conn, row.id, source_id=source_id, cluster=cluster, url=article.url, now=now)
+            return "duplicate"
+        new_id = item_id(article.url)
+        conn.execute(insert(items).values(id=new_id, cluster=cluster, first_seen=now,
+                                          updated_at=now, **_fields(article)))
+        link(conn, new_id, source_id=source_id, cluster=cluster, url=article.url, now=now)
+        return "new"
+    link(conn, row.id, source_id=source_id, cluster=cluster, url=article.url, now=now)
+    if row.content_hash == article.content_hash:
+        return "unchanged"
+    conn.execute(update(items).where(items.c.id == row.id)
+                 .values(updated_at=now, **_fields(article)))
+    return "updated"
+
+
+def link(conn: Connection, item: str, *, source_id: str, cluster: str, url: str,
+         now: datetime) -> bool:
+    """Remember that `source_id` gives this item; True if that is news."""
+    exists = conn.execute(select(item_sources.c.item_id).where(
+        item_sources.c.item_id == item, item_sources.c.source_id == source_id)).first()
+    if exists:
+        return False
+    conn.execute(insert(item_sources).values(item_id=item, source_id=source_id, cluster=cluster,
+                                             url=url, first_seen=now))
+    return True
+
+
+def count_by_source(conn: Connection) -> dict[str, int]:
+    rows = conn.execute(select(item_sources.c.source_id, func.count())
+                        .group_by(item_sources.c.source_id))
+    return {source: n for source, n in rows}
+
+
+def recent(conn: Connection, *, limit: int = 50) -> list[dict[str, Any]]:
+    rows = conn.execute(select(items).order_by(items.c.published.desc().nulls_last(),
+                                               items.c.first_seen.desc()).limit(limit)).mappings()
+    out = []
+    for row in rows:
+        item = dict(row)
+        item["sources"] = [dict(r) for r in conn.execute(
+            select(item_sources.c.source_id, item_sources.c.url)
+            .where(item_sources.c.item_id == row["id"])).mappings()]
+        out.append(item)
+    return out
+
+
+def _fields(article: Article) -> dict[str, Any]:
+    data = asdict(article)
+    data["entities"] = [dict(e) for e in data["entities"]]
+    data["regions"] = list(data["regions"])
+    data.pop("url")
+    return {"url": article.url, **data}
+
+
+def _chunks(values: list[str], size: int):  # type: ignore[no-untyped-def]
+    for start in range(0, len(values), size):
+        yield values[start:start + size]

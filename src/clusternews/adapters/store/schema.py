@@ -1,0 +1,102 @@
+"""The tables, as SQLAlchemy Core metadata; Alembic migrations create them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON, Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+)
+from sqlalchemy.types import DateTime, TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes on every backend: stored as UTC, read back aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+sources = Table(
+    "sources", metadata,
+    Column("id", String(200), primary_key=True),
+    Column("cluster", String(100), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("body_hash", String(64)),
+    # False once a server was caught answering 304 (or the same ETag) for a changed body.
+    Column("validators_trusted", Boolean, nullable=False, default=True),
+    Column("last_unconditional_at", UtcDateTime),
+    Column("last_fetch_at", UtcDateTime),
+    Column("last_success_at", UtcDateTime),
+    Column("last_outcome", String(20)),
+    Column("last_error", Text),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("next_due_at", UtcDateTime),
+    Column("discovered_feed", Text),
+)
+
+fetches = Table(
+    "fetches", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(200), nullable=False, index=True),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("duration", Float, nullable=False),
+    Column("outcome", String(20), nullable=False),  # ok | not_modified | error
+    Column("http_status", Integer),
+    Column("bytes", Integer, nullable=False, default=0),
+    Column("found", Integer, nullable=False, default=0),
+    Column("new", Integer, nullable=False, default=0),
+    Column("updated", Integer, nullable=False, default=0),
+    Column("failed", Integer, nullable=False, default=0),
+    Column("error", Text),
+)
+
+items = Table(
+    "items", metadata,
+    Column("id", String(20), primary_key=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("content_hash", String(64), nullable=False, index=True),
+    Column("cluster", String(100), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("published", UtcDateTime),
+    Column("first_seen", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("author", Text),
+    Column("image", Text),
+    Column("language", String(8), nullable=False),
+    Column("language_variant", String(8)),
+    Column("language_confidence", Float, nullable=False),
+    # Filled by the entity tagger: [{"type", "id", "name", "kind", "mentions", "count"}, …]
+    Column("entities", JSON, nullable=False),
+    Column("regions", JSON, nullable=False),
+    Index("ix_items_published", "published"),
+)
+
+item_sources = Table(
+    "item_sources", metadata,
+    Column("item_id", String(20), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("source_id", String(200), primary_key=True),
+    Column("cluster", String(100), nullable=False),
+    Column("url", Text, nullable=False),  # the URL this source gave for the item
+    Column("first_seen", UtcDateTime, nullable=False),
+)

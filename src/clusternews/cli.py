@@ -1,0 +1,127 @@
+"""The `clusternews` command; the only place logging is configured."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from datetime import UTC, datetime
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from clusternews import __version__
+from clusternews.config import ConfigError
+from clusternews.console import console, errors, outcomes_table, sources_table
+from clusternews.settings import Settings
+
+EXIT_CONFIG = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env(config=args.config, db=args.db, workers=args.workers)
+    try:
+        return int(args.func(args, settings) or 0)
+    except ConfigError as exc:
+        errors.print(str(exc), markup=False, highlight=False)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from clusternews.runtime import Runtime
+
+    config = settings.load()
+    with Runtime(settings, config) as rt:
+        specs = rt.select(args.source)
+        if specs is None:
+            errors.print(f"ingest: no source or cluster with id {args.source!r}", markup=False)
+            return EXIT_CONFIG
+        started = time.perf_counter()
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=True) as bar:
+            task = bar.add_task("ingesting", total=len(specs))
+            outcomes = asyncio.run(rt.ingest(specs, on_done=lambda o: bar.advance(task)))
+        console.print(outcomes_table(outcomes, rt.context.timings, time.perf_counter() - started))
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
+    from clusternews.adapters.store import Store, items, sources
+    from clusternews.config.schema import flatten_sources
+
+    config = settings.load()
+    store = Store.open(settings.db_url)
+    with store.write() as conn:
+        sources.sync(conn, flatten_sources(config))
+    with store.read() as conn:
+        states = sources.all_states(conn)
+        counts = items.count_by_source(conn)
+    configured = [states[s.id] for s in flatten_sources(config) if s.id in states]
+    console.print(sources_table(configured, counts, datetime.now(UTC)))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from clusternews.runtime import Runtime
+
+    config = settings.load()
+    with Runtime(settings, config) as rt:
+        asyncio.run(rt.run_forever(host=args.host, port=args.port))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from clusternews.adapters.store import Store
+    from clusternews.web.app import create_app
+
+    uvicorn.run(create_app(Store.open(settings.db_url)), host=args.host, port=args.port,
+                log_level="warning")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from clusternews.demo.run import run_demo
+
+    return run_demo(keep_serving=args.serve, workers=settings.workers)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="clusternews", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"clusternews {__version__}")
+    parser.add_argument("--config", help="feeds.yaml path (env CLUSTERNEWS_CONFIG)")
+    parser.add_argument("--db", help="database URL (env CLUSTERNEWS_DATABASE_URL)")
+    parser.add_argument("--workers", type=int, help="processes for extraction (default: 2)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="poll every source (or one) now")
+    p.add_argument("--once", action="store_true", help="one pass, then exit (the default)")
+    p.add_argument("--source", help="a source id (cluster:kind) or a cluster id")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("sources", help="every source with its last fetch, error and item count")
+    p.set_defaults(func=cmd_sources)
+
+    for name, func, text in (("run", cmd_run, "scheduler + HTTP server"),
+                             ("serve", cmd_serve, "HTTP server only")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("demo", help="serve the bundled demo site, ingest it, show the result")
+    p.add_argument("--serve", action="store_true", help="keep the demo site and server running")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""What the CLI prints: progress, summary and status tables (rich)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from clusternews.jobs.refresh import Outcome
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def ago(when: datetime | None, *, now: datetime | None = None) -> str:
+    if when is None:
+        return "never"
+    seconds = int(((now or datetime.now(UTC)) - when).total_seconds())
+    future = seconds < 0
+    seconds = abs(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            text = f"{seconds // size}{unit}"
+            break
+    else:
+        text = f"{seconds}s"
+    return f"in {text}" if future else f"{text} ago"
+
+
+def outcomes_table(outcomes: list[Outcome], timings: Counter[str], elapsed: float) -> Table:
+    table = Table(title=f"ingest: {len(outcomes)} sources in {elapsed:.1f} s")
+    for col in ("source", "result", "found", "new", "updated", "failed", "error"):
+        table.add_column(col, overflow="fold")
+    for o in sorted(outcomes, key=lambda o: (o.outcome != "error", o.source_id)):
+        style = {"error": "red", "not_modified": "dim"}.get(o.outcome, "")
+        table.add_row(o.source_id, o.outcome, str(o.found), str(o.new), str(o.updated),
+                      str(o.failed), (o.error or "")[:160], style=style)
+    totals = Counter(o.outcome for o in outcomes)
+    table.caption = (f"{sum(o.new for o in outcomes)} new, "
+                     f"{sum(o.updated for o in outcomes)} updated; "
+                     f"{totals['ok']} ok, {totals['not_modified']} unchanged, "
+                     f"{totals['error']} failed; stage seconds: "
+                     + ", ".join(f"{k} {v:.2f}" for k, v in sorted(timings.items())))
+    return table
+
+
+def sources_table(rows: list[dict[str, Any]], counts: dict[str, int], now: datetime) -> Table:
+    table = Table(title="sources")
+    for col in ("source", "kind", "last fetch", "result", "next due", "items", "last error"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(row["id"], row["kind"], ago(row.get("last_fetch_at"), now=now),
+                      row.get("last_outcome") or "-", ago(row.get("next_due_at"), now=now)
+                      if row.get("next_due_at") else "now", str(counts.get(row["id"], 0)),
+                      (row.get("last_error") or "")[:200],
+                      style="red" if row.get("last_outcome") == "error" else "")
+    return table
+
+
+def items_table(rows: list[dict[str, Any]], title: str) -> Table:
+    table = Table(title=title)
+    for col in ("published", "lang", "title", "sources"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        lang = row["language"] + (f"/{row['language_variant']}" if row["language_variant"] else "")
+        published = row["published"].strftime("%Y-%m-%d") if row["published"] else "-"
+        table.add_row(published, f"{lang} {row['language_confidence']:.2f}", row["title"][:90],
+                      ", ".join(s["source_id"] for s in row["sources"]))
+    return table

@@ -1,0 +1,1 @@
+"""Use cases: the only code that calls both pipeline stages and adapters."""

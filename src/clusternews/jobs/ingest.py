@@ -1,0 +1,40 @@
+"""Refresh many sources concurrently; one failing source never stops the others."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from clusternews.adapters.store import sources
+from clusternews.config.schema import SourceSpec
+from clusternews.jobs.refresh import Context, Outcome, refresh
+
+log = logging.getLogger(__name__)
+MAX_PARALLEL_SOURCES = 8  # per-host politeness is the HTTP client's; this bounds memory
+
+
+def register(specs: list[SourceSpec], ctx: Context) -> None:
+    with ctx.store.write() as conn:
+        sources.sync(conn, specs)
+
+
+async def ingest(specs: list[SourceSpec], ctx: Context, *,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    register(specs, ctx)
+    gate = asyncio.Semaphore(MAX_PARALLEL_SOURCES)
+
+    async def one(spec: SourceSpec) -> Outcome:
+        async with gate:
+            try:
+                outcome = await refresh(spec, ctx, now=clock())
+            except Exception as exc:  # a bug: recorded for this source, and the others go on
+                log.exception("refresh crashed", extra={"source": spec.id})
+                outcome = Outcome(spec.id, "error", error=f"internal error: {exc!r}")
+        if on_done:
+            on_done(outcome)
+        return outcome
+
+    return list(await asyncio.gather(*(one(s) for s in specs)))

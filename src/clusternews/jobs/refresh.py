@@ -1,0 +1,128 @@
+"""Refresh one source: fetch → discover → fetch articles → extract → language → store."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from clusternews.adapters.http import FetchError, FetchResult, PoliteClient
+from clusternews.adapters.store import FetchRecord, Store, items, sources
+from clusternews.config.schema import SourceSpec
+from clusternews.errors import StageError
+from clusternews.jobs.fetch_source import fetch_document
+from clusternews.jobs.workers import Processor
+from clusternews.models import Article, Entry
+from clusternews.pipeline import plan
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Context:
+    """What a refresh needs, built once by the caller and shared by every source."""
+
+    client: PoliteClient
+    store: Store
+    processor: Processor
+    tz: str = "Europe/Oslo"
+    max_new: int = plan.MAX_NEW_PER_RUN
+    timings: Counter[str] = field(default_factory=Counter)  # seconds per stage, all sources
+
+
+@dataclass
+class Outcome:
+    source_id: str
+    outcome: str  # ok | not_modified | error
+    found: int = 0
+    new: int = 0
+    updated: int = 0
+    failed: int = 0
+    error: str | None = None
+
+
+async def refresh(spec: SourceSpec, ctx: Context, *, now: datetime) -> Outcome:
+    started = time.perf_counter()
+    with ctx.store.read() as conn:
+        state = sources.state(conn, spec.id)
+    try:
+        doc = await fetch_document(spec, state, ctx.client, now=now, tz=ctx.tz,
+                                   timings=ctx.timings)
+    except (FetchError, StageError) as exc:
+        return _failed(spec, ctx, state, exc, now=now, started=started)
+    if doc.not_modified:
+        rec = FetchRecord(spec.id, now, time.perf_counter() - started, "not_modified", 304)
+        _record(ctx, rec, {"last_success_at": now, "last_error": None, "failures": 0,
+                           "next_due_at": now + timedelta(seconds=spec.interval)})
+        return Outcome(spec.id, "not_modified")
+
+    with ctx.store.read() as conn:
+        known = items.known(conn, [e.url for e in doc.entries])
+    to_fetch, to_link = plan.select_entries(doc.entries, known, limit=ctx.max_new)
+    results = await asyncio.gather(*(_article(e, ctx, now=now) for e in to_fetch))
+
+    counts: Counter[str] = Counter()
+    t0 = time.perf_counter()
+    with ctx.store.write() as conn:
+        for entry in to_link:  # already stored: remember that this source has it too
+            items.link(conn, known[entry.url]["id"], source_id=spec.id, cluster=spec.cluster,
+                       url=entry.url, now=now)
+        for article in results:
+            if article is None:
+                counts["failed"] += 1
+                continue
+            counts[items.upsert(conn, article, source_id=spec.id, cluster=spec.cluster,
+                                now=now)] += 1
+        rec = FetchRecord(spec.id, now, time.perf_counter() - started, "ok", doc.status,
+                          doc.bytes, found=len(doc.entries), new=counts["new"],
+                          updated=counts["updated"], failed=counts["failed"])
+        sources.record(conn, rec, changes={
+            **doc.validators, "last_success_at": now, "last_error": None, "failures": 0,
+            "next_due_at": now + timedelta(seconds=spec.interval)})
+    ctx.timings["store"] += time.perf_counter() - t0
+    log.info("refreshed", extra={"source": spec.id, **counts})
+    return Outcome(spec.id, "ok", len(doc.entries), counts["new"], counts["updated"],
+                   counts["failed"])
+
+
+async def _article(entry: Entry, ctx: Context, *, now: datetime) -> Article | None:
+    """One article page through fetch → extract → language; feed data alone if the page fails."""
+    html = None
+    t0 = time.perf_counter()
+    try:
+        page: FetchResult = await ctx.client.get(entry.url, accept="text/html")
+        html = page.text if page.text and "html" in (page.content_type or "html") else None
+    except FetchError as exc:
+        log.info("article fetch failed", extra={"url": entry.url, "error": str(exc)})
+        if not (entry.summary or entry.content_html):
+            return None  # nothing to store without the page
+    ctx.timings["fetch"] += time.perf_counter() - t0
+    try:
+        article, stage_times = await ctx.processor(entry, html, tz=ctx.tz, now=now)
+    except Exception:  # a bug in a stage must not stop the other articles; it is logged
+        log.exception("processing failed", extra={"url": entry.url})
+        return None
+    ctx.timings.update(stage_times)
+    return article
+
+
+def _failed(spec: SourceSpec, ctx: Context, state: dict, exc: Exception, *, now: datetime,
+            started: float) -> Outcome:
+    failures = int(state.get("failures") or 0) + 1
+    retry = plan.backoff(failures, interval=spec.interval)
+    if isinstance(exc, FetchError) and exc.retry_after:
+        retry = max(retry, timedelta(seconds=exc.retry_after))
+    status = exc.status if isinstance(exc, FetchError) else None
+    rec = FetchRecord(spec.id, now, time.perf_counter() - started, "error", status,
+                      error=str(exc))
+    _record(ctx, rec, {"last_error": str(exc), "failures": failures, "next_due_at": now + retry})
+    log.warning("source failed", extra={"source": spec.id, "error": str(exc)})
+    return Outcome(spec.id, "error", error=str(exc))
+
+
+def _record(ctx: Context, rec: FetchRecord, changes: dict) -> None:
+    with ctx.store.write() as conn:
+        sources.record(conn, rec, changes=changes)

@@ -1,0 +1,1 @@
+"""The HTTP side: FastAPI app factory and routes."""
