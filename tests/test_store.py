@@ -1,0 +1,97 @@
+"""The store on SQLite and PostgreSQL: one row per article, every source remembered."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from clusternews.adapters.store import FetchRecord, Store, items, sources
+from clusternews.adapters.store.schema import item_sources
+from clusternews.adapters.store.schema import items as items_table
+from clusternews.config.schema import SourceSpec
+from clusternews.models import Article
+from clusternews.pipeline.dedup import content_hash
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def article(url: str = "https://a.example.no/nyheter/x/", text: str = "Brødtekst.") -> Article:
+    return Article(url=url, title="Tittel", text=text, summary=text, published=NOW,
+                   author=None, image=None, language="no", language_variant="nb",
+                   language_confidence=0.99, content_hash=content_hash("Tittel", text))
+
+
+def spec(n: int = 1) -> SourceSpec:
+    return SourceSpec(id=f"c:feed-{n}", cluster="c", country="NO", kind="feed",
+                      url=f"https://a.example.no/feed{n}/", links=None, interval=1800)
+
+
+def test_new_unchanged_updated_and_dates_stay_aware(store: Store) -> None:
+    with store.write() as conn:
+        assert items.upsert(conn, article(), source_id="c:feed", cluster="c", now=NOW) == "new"
+        assert items.upsert(conn, article(), source_id="c:feed", cluster="c",
+                            now=NOW) == "unchanged"
+        later = NOW + timedelta(hours=1)
+        assert items.upsert(conn, article(text="Endret tekst."), source_id="c:feed",
+                            cluster="c", now=later) == "updated"
+    with store.read() as conn:
+        rows = conn.execute(sa.select(items_table)).mappings().all()
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["text"] == "Endret tekst." and row["updated_at"] == NOW + timedelta(hours=1)
+    assert row["first_seen"] == NOW and row["published"].tzinfo is not None
+    assert row["entities"] == [] and row["regions"] == []
+
+
+def test_same_article_from_two_sources_is_stored_once_and_remembers_both(store: Store) -> None:
+    with store.write() as conn:
+        items.upsert(conn, article(), source_id="c:feed", cluster="c", now=NOW)
+        # the same URL via the sitemap, and the same text under a second URL via a page source
+        assert items.upsert(conn, article(), source_id="c:sitemap", cluster="c",
+                            now=NOW) == "unchanged"
+        other = replace(article(), url="https://a.example.no/?p=123")
+        assert items.upsert(conn, other, source_id="d:page", cluster="d", now=NOW) == "duplicate"
+    with store.read() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(items_table)).scalar() == 1
+        links = conn.execute(sa.select(item_sources.c.source_id, item_sources.c.url)).all()
+        known = items.known(conn, ["https://a.example.no/?p=123", "https://nope.example/"])
+    assert sorted(s for s, _ in links) == ["c:feed", "c:sitemap", "d:page"]
+    assert list(known) == ["https://a.example.no/?p=123"]
+
+
+def test_fetch_log_and_source_state(store: Store) -> None:
+    with store.write() as conn:
+        sources.sync(conn, [spec(1), spec(2)])
+        sources.record(conn, FetchRecord("c:feed-1", NOW, 0.5, "error", 503, error="fetch: x"),
+                       changes={"last_error": "fetch: x", "failures": 1})
+        sources.record(conn, FetchRecord("c:feed-1", NOW, 0.2, "ok", 200, 1234, found=3, new=2),
+                       changes={"last_error": None, "failures": 0, "etag": '"e1"'})
+    with store.read() as conn:
+        state = sources.state(conn, "c:feed-1")
+        history = sources.history(conn, "c:feed-1")
+    assert state["etag"] == '"e1"' and state["failures"] == 0 and state["last_outcome"] == "ok"
+    assert [h["outcome"] for h in history] == ["ok", "error"]
+    assert history[0]["bytes"] == 1234 and history[1]["error"] == "fetch: x"
+
+
+def test_a_changed_source_url_resets_validators(store: Store) -> None:
+    with store.write() as conn:
+        sources.sync(conn, [spec(1)])
+        sources.record(conn, FetchRecord("c:feed-1", NOW, 0.1, "ok"), changes={"etag": '"e"'})
+        sources.sync(conn, [spec(1).model_copy(update={"url": "https://b.example.no/feed/"})])
+    with store.read() as conn:
+        state = sources.state(conn, "c:feed-1")
+    assert state["url"] == "https://b.example.no/feed/" and state["etag"] is None
+
+
+def test_naive_datetimes_are_refused(store: Store) -> None:
+    with pytest.raises(sa.exc.StatementError), store.write() as conn:
+        items.upsert(conn, article(), source_id="s", cluster="c", now=datetime(2026, 1, 1))
+
+
+def test_migrations_are_idempotent(db_url: str) -> None:
+    Store.open(db_url).close()
+    Store.open(db_url).close()  # a second upgrade to head is a no-op
