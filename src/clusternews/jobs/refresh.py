@@ -31,6 +31,8 @@ class Context:
     tz: str = "Europe/Oslo"
     max_new: int = plan.MAX_NEW_PER_RUN
     timings: Counter[str] = field(default_factory=Counter)  # seconds per stage, all sources
+    # Article pages being processed now, so two sources listing one article fetch it once.
+    inflight: dict[str, asyncio.Task[Article | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -62,7 +64,7 @@ async def refresh(spec: SourceSpec, ctx: Context, *, now: datetime) -> Outcome:
     with ctx.store.read() as conn:
         known = items.known(conn, [e.url for e in doc.entries])
     to_fetch, to_link = plan.select_entries(doc.entries, known, limit=ctx.max_new)
-    results = await asyncio.gather(*(_article(e, ctx, now=now) for e in to_fetch))
+    results = await asyncio.gather(*(_shared_article(e, ctx, now=now) for e in to_fetch))
 
     counts: Counter[str] = Counter()
     t0 = time.perf_counter()
@@ -83,9 +85,18 @@ async def refresh(spec: SourceSpec, ctx: Context, *, now: datetime) -> Outcome:
             **doc.validators, "last_success_at": now, "last_error": None, "failures": 0,
             "next_due_at": now + timedelta(seconds=spec.interval)})
     ctx.timings["store"] += time.perf_counter() - t0
-    log.info("refreshed", extra={"source": spec.id, **counts})
+    log.info("refreshed %s: %s", spec.id, dict(counts), extra={"source": spec.id})
     return Outcome(spec.id, "ok", len(doc.entries), counts["new"], counts["updated"],
                    counts["failed"])
+
+
+async def _shared_article(entry: Entry, ctx: Context, *, now: datetime) -> Article | None:
+    task = ctx.inflight.get(entry.url)
+    if task is None:
+        task = asyncio.ensure_future(_article(entry, ctx, now=now))
+        ctx.inflight[entry.url] = task
+        task.add_done_callback(lambda _: ctx.inflight.pop(entry.url, None))
+    return await asyncio.shield(task)
 
 
 async def _article(entry: Entry, ctx: Context, *, now: datetime) -> Article | None:
@@ -96,14 +107,14 @@ async def _article(entry: Entry, ctx: Context, *, now: datetime) -> Article | No
         page: FetchResult = await ctx.client.get(entry.url, accept="text/html")
         html = page.text if page.text and "html" in (page.content_type or "html") else None
     except FetchError as exc:
-        log.info("article fetch failed", extra={"url": entry.url, "error": str(exc)})
+        log.info("article %s: %s", entry.url, exc, extra={"url": entry.url})
         if not (entry.summary or entry.content_html):
             return None  # nothing to store without the page
     ctx.timings["fetch"] += time.perf_counter() - t0
     try:
         article, stage_times = await ctx.processor(entry, html, tz=ctx.tz, now=now)
     except Exception:  # a bug in a stage must not stop the other articles; it is logged
-        log.exception("processing failed", extra={"url": entry.url})
+        log.exception("processing %s failed", entry.url, extra={"url": entry.url})
         return None
     ctx.timings.update(stage_times)
     return article
@@ -119,7 +130,7 @@ def _failed(spec: SourceSpec, ctx: Context, state: dict, exc: Exception, *, now:
     rec = FetchRecord(spec.id, now, time.perf_counter() - started, "error", status,
                       error=str(exc))
     _record(ctx, rec, {"last_error": str(exc), "failures": failures, "next_due_at": now + retry})
-    log.warning("source failed", extra={"source": spec.id, "error": str(exc)})
+    log.warning("source %s failed: %s", spec.id, exc, extra={"source": spec.id})
     return Outcome(spec.id, "error", error=str(exc))
 
 

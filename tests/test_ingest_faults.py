@@ -1,0 +1,149 @@
+"""Bad input end to end: each failing source is recorded clearly, the others go on."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from clusternews.adapters.store import Store, sources
+from clusternews.adapters.store.schema import item_sources, items
+from clusternews.jobs.workers import Processor
+
+from .conftest import GOLDEN
+from .faultserver import Behave, FaultServer, Response
+from .ingest_helpers import cluster_yaml, run_ingest, specs_from
+
+FEEDS = GOLDEN / "feeds"
+RSS = "application/rss+xml"
+
+
+@pytest.fixture(scope="module")
+def processor() -> Iterator[Processor]:
+    p = Processor(0)
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def server() -> Iterator[FaultServer]:
+    with FaultServer() as srv:
+        srv.serve_dir("/site/", GOLDEN / "site")
+        srv.serve_dir("/lying/", GOLDEN / "lying")
+        truncated = (GOLDEN / "site" / "feed.xml").read_bytes()[:420]
+        srv.route("/lying/", Response(200, (GOLDEN / "lying" / "nyheter.html").read_bytes(),
+                                      content_type="text/html"))
+        srv.route("/malformed.xml", Response(200, (FEEDS / "malformed.xml").read_bytes(),
+                                             content_type=RSS))
+        srv.route("/truncated.xml", Response(200, truncated, content_type=RSS))
+        srv.route("/html-not-feed", Response(200, "<!DOCTYPE html><html><body>Hei</body></html>",
+                                             content_type="text/html"))
+        srv.route("/404", Response(404, "nope"))
+        srv.route("/500", Response(500, "oops"))
+        srv.route("/429", Response(429, "slow down", headers={"Retry-After": "3600"}))
+        srv.route("/loop-a", Response(302, headers={"Location": "/loop-b"}))
+        srv.route("/loop-b", Response(302, headers={"Location": "/loop-a"}))
+        srv.route("/hang", Behave.hang())
+        srv.route("/trickle", Behave.trickle(b"<rss>" + b" " * 500, bytes_per_sec=20,
+                                             content_type=RSS))
+        srv.route("/huge", Behave.huge(30_000_000))
+        srv.route("/garbage", Response(200, (FEEDS / "garbage.bin").read_bytes() * 50,
+                                       content_type="text/html"))
+        yield srv
+
+
+FAULTS = {
+    "malformed": ("/malformed.xml", "ok"),
+    "html": ("/html-not-feed", "discover: expected a feed"),
+    "e404": ("/404", "404"),
+    "e500": ("/500", "500"),
+    "e429": ("/429", "fetch:"),
+    "loop": ("/loop-a", "redirect"),
+    "hang": ("/hang", "fetch:"),
+    "trickle": ("/trickle", "fetch:"),
+    "huge": ("/huge", "fetch:"),
+    "garbage": ("/garbage", "discover:"),
+}
+
+
+def test_faulty_sources_fail_clearly_and_good_ones_go_on(server: FaultServer, store: Store,
+                                                         processor: Processor) -> None:
+    srcs = {"good": f"- feed: {server.url('/site/feed.xml')}",
+            "lying": f"- page: {server.url('/lying/')}",
+            "truncated": f"- feed: {server.url('/truncated.xml')}",
+            "dead": "- feed: http://dead-host.invalid/feed/"}
+    srcs |= {name: f"- feed: {server.url(path)}" for name, (path, _) in FAULTS.items()}
+    specs = specs_from(cluster_yaml(srcs))
+    outcomes = asyncio.run(run_ingest(specs, store, processor))
+
+    # the truncated copy of the same feed may store its first item first: one item, not two
+    assert outcomes["good:feed"].outcome == "ok" and outcomes["good:feed"].found == 3
+    assert outcomes["lying:page"].new == 1
+    assert outcomes["dead:feed"].outcome == "error"
+    with store.read() as conn:
+        states = sources.all_states(conn)
+        titles = set(conn.execute(sa.select(items.c.title)).scalars())
+    for name, (_, expected) in FAULTS.items():
+        state = states[f"{name}:feed"]
+        if expected == "ok":
+            assert state["last_outcome"] == "ok", state
+            continue
+        assert state["last_outcome"] == "error", name
+        assert expected in state["last_error"], (name, state["last_error"])
+        assert state["failures"] == 1 and state["next_due_at"] is not None
+    # the 429's Retry-After of an hour is honoured as the earliest next attempt
+    assert states["e429:feed"]["next_due_at"] >= datetime.now(UTC) + timedelta(minutes=55)
+    assert "dead-host.invalid" in states["dead:feed"]["last_error"]
+    assert "Malmberget får ny anläggning för återvinning" in titles  # the lying charset decoded
+    assert {"Batterifabrikk i Mo i Rana får nye partnere", "Gruvklustret i Norrbotten växer",
+            "Ny samarbeidsavtale for prosessindustrien i Årdal"} <= titles
+    assert "Første sak & mer" in titles  # from the malformed feed, its page host being dead
+    assert len(titles) == 5
+
+
+def test_second_run_stores_nothing_twice_and_is_conditional(server: FaultServer, store: Store,
+                                                            processor: Processor) -> None:
+    specs = specs_from(cluster_yaml({"good": f"- feed: {server.url('/site/feed.xml')}",
+                                     "also": f"- feed: {server.url('/site/feed.xml')}"}))
+    first = asyncio.run(run_ingest(specs, store, processor))
+    second = asyncio.run(run_ingest(specs, store, processor))
+    assert sum(o.new for o in first.values()) == 3  # the second source's copies are the same items
+    assert {o.outcome for o in second.values()} == {"not_modified"}
+    feed_requests = server.requests_for("/site/feed.xml")
+    assert feed_requests[-1].header("if-none-match")
+    article_requests = server.requests_for("/site/ardal.html")
+    assert len(article_requests) == 1  # known articles are never fetched again
+    with store.read() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(items)).scalar() == 3
+        assert conn.execute(sa.select(sa.func.count()).select_from(item_sources)).scalar() == 6
+
+
+def test_feed_whose_etag_never_changes(store: Store, processor: Processor) -> None:
+    base = (GOLDEN / "site" / "feed.xml").read_text()
+    one_item = base.split("<item>")[0] + "<item>" + base.split("<item>")[1] + "</channel></rss>"
+    body = {"feed": one_item}
+
+    def stubborn(req):  # type: ignore[no-untyped-def]
+        # Always the same validator, 304 to anyone who sends it, whatever the body is now.
+        if req.header("if-none-match") == '"v1"':
+            return Response(304, headers={"ETag": '"v1"'})
+        return Response(200, body["feed"], headers={"ETag": '"v1"'}, content_type=RSS)
+
+    with FaultServer() as srv:
+        srv.serve_dir("/site/", GOLDEN / "site")
+        srv.route("/stubborn.xml", stubborn)
+        specs = specs_from(cluster_yaml({"s": f"- feed: {srv.url('/stubborn.xml')}"}))
+        now = datetime.now(UTC)
+        assert asyncio.run(run_ingest(specs, store, processor))["s:feed"].new == 1
+        body["feed"] = base  # two more items appear behind the same ETag
+        assert asyncio.run(run_ingest(specs, store, processor))["s:feed"].outcome == "not_modified"
+        later = asyncio.run(run_ingest(specs, store, processor,
+                                       clock=lambda: now + timedelta(hours=13)))
+        assert later["s:feed"].new == 2  # the periodic unconditional fetch saw the change
+        with store.read() as conn:
+            assert sources.state(conn, "s:feed")["validators_trusted"] is False
+        asyncio.run(run_ingest(specs, store, processor, clock=lambda: now + timedelta(hours=14)))
+        assert srv.requests_for("/stubborn.xml")[-1].header("if-none-match") is None
