@@ -1,0 +1,101 @@
+"""The commands as a user runs them: real processes, a real server on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import GOLDEN
+from .faultserver import FaultServer, Response
+from .ingest_helpers import cluster_yaml
+
+
+@pytest.fixture
+def site() -> Iterator[FaultServer]:
+    with FaultServer() as srv:
+        srv.serve_dir("/site/", GOLDEN / "site")
+        srv.route("/gone", Response(410, "gone"))
+        yield srv
+
+
+def cli(*args: str, cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", "CLUSTERNEWS_CONFIG": str(cwd / "feeds.yaml"),
+           "CLUSTERNEWS_DATABASE_URL": f"sqlite:///{cwd / 'var' / 'cn.db'}"}
+    return subprocess.run([sys.executable, "-m", "clusternews.cli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_ingest_then_sources(site: FaultServer, tmp_path: Path) -> None:
+    (tmp_path / "feeds.yaml").write_text(cluster_yaml({
+        "testklynga": f"- feed: {site.url('/site/feed.xml')}",
+        "borte": f"- feed: {site.url('/gone')}"}), encoding="utf-8")
+    first = cli("ingest", "--once", cwd=tmp_path)  # default: 2 worker processes
+    assert first.returncode == 0, first.stderr
+    assert "testklynga:feed" in first.stdout and "3 new" in first.stdout
+    assert "HTTP 410" in first.stdout  # the failing source is reported, the exit code stays 0
+
+    again = cli("--workers", "0", "ingest", "--source", "testklynga", cwd=tmp_path)
+    assert again.returncode == 0 and "not_modified" in again.stdout and "0 new" in again.stdout
+
+    status = cli("sources", cwd=tmp_path)
+    assert status.returncode == 0, status.stderr
+    line = next(li for li in status.stdout.splitlines() if "testklynga:feed" in li)
+    assert "not_modified" in line and " 3 " in line
+    assert "HTTP 410 Gone" in status.stdout
+
+
+def test_ingest_unknown_source_id(site: FaultServer, tmp_path: Path) -> None:
+    (tmp_path / "feeds.yaml").write_text(cluster_yaml({"a": f"- feed: {site.url('/gone')}"}))
+    out = cli("ingest", "--source", "nope", cwd=tmp_path)
+    assert out.returncode == 2 and "no source or cluster with id 'nope'" in out.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_run_keeps_serving_while_sources_fail(site: FaultServer, tmp_path: Path) -> None:
+    (tmp_path / "feeds.yaml").write_text(cluster_yaml({
+        "testklynga": f"- feed: {site.url('/site/feed.xml')}",
+        "borte": f"- feed: {site.url('/gone')}",
+        "dod": "- feed: http://nowhere.invalid/feed/"}), encoding="utf-8")
+    port = free_port()
+    env = {**os.environ, "CLUSTERNEWS_CONFIG": str(tmp_path / "feeds.yaml"),
+           "CLUSTERNEWS_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'cn.db'}"}
+    proc = subprocess.Popen([sys.executable, "-m", "clusternews.cli", "--workers", "0", "run",
+                             "--port", str(port)], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        health = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    health = json.load(r)
+                if health.get("last_success_age_s") is not None and \
+                        len(site.requests_for("/gone")) >= 1:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        assert health is not None, "server never answered"
+        assert health["database"] == "ok" and health["scheduler"] == "running"
+        assert health["last_success_age_s"] is not None  # the good source was polled
+        assert site.requests_for("/gone")  # and the failing one was tried
+        assert proc.poll() is None  # still running
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    status = cli("sources", cwd=tmp_path)
+    assert "HTTP 410 Gone" in status.stdout and "nowhere.invalid" in status.stdout
