@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from clusternews import __version__
 from clusternews.config import ConfigError
-from clusternews.console import console, errors, outcomes_table, sources_table
+from clusternews.console import console, outcomes_table, sources_table
 from clusternews.settings import Settings
 
 EXIT_CONFIG = 2
@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args, settings) or 0)
     except ConfigError as exc:
-        errors.print(str(exc), markup=False, highlight=False)
+        # Plain text, never wrapped: editors and CI parse `file:line:` at the start of a line.
+        print(str(exc), file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
@@ -40,7 +41,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     with Runtime(settings, config) as rt:
         specs = rt.select(args.source)
         if specs is None:
-            errors.print(f"ingest: no source or cluster with id {args.source!r}", markup=False)
+            print(f"ingest: no source or cluster with id {args.source!r}", file=sys.stderr)
             return EXIT_CONFIG
         started = time.perf_counter()
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

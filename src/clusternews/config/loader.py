@@ -17,6 +17,13 @@ from clusternews.config.schema import Config
 Loc = tuple[str | int, ...]
 # Answers "is this a region name the knowledge base knows?" for the region checks.
 RegionCheck = Callable[[str, str | None], bool]
+# pydantic's type errors, said the way the contract asks: what was expected, what was found.
+EXPECTED = {
+    "string_type": "text", "int_parsing": "a whole number", "int_type": "a whole number",
+    "int_from_float": "a whole number", "bool_parsing": "true or false", "bool_type": "true or false",
+    "list_type": "a list", "model_type": "a mapping", "dict_type": "a mapping",
+    "model_attributes_type": "a mapping", "literal_error": None,
+}
 SECRET_KEYS = {"password", "pass", "token", "secret", "api_key"}
 
 
@@ -127,11 +134,17 @@ def _describe(err: Any, data: Any, name: str) -> str:
         return f"{name}:{line}: {_path(parent)}: unknown key {key!r}{hint}"
     if err["type"] == "missing":
         return f"{name}:{line}: {_path(loc[:-1])}: missing key {loc[-1]!r}"
-    msg = str(err["msg"]).removeprefix("Value error, ")
-    if err["type"] in ("string_type", "int_parsing", "int_type", "bool_parsing", "list_type",
-                       "model_type", "dict_type", "bool_type"):
-        msg = f"{msg}, got {type(err.get('input')).__name__} {err.get('input')!r}"
+    expected = EXPECTED.get(err["type"])
+    if expected:
+        msg = f"expected {expected}, got {_kind(err.get('input'))} {err.get('input')!r}"
+    else:
+        msg = str(err["msg"]).removeprefix("Value error, ")
     return f"{name}:{line}: {_path(loc)}: {msg}"
+
+
+def _kind(value: Any) -> str:
+    return {str: "text", int: "number", float: "number", bool: "boolean", list: "list",
+            dict: "mapping", type(None): "nothing"}.get(type(value), type(value).__name__)
 
 
 def _or(keys: list[str]) -> str:

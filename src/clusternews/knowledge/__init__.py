@@ -1,0 +1,1 @@
+"""Knowledge base: regions (countries, counties, municipalities, towns, named areas)."""

@@ -1,0 +1,1 @@
+"""Pure pipeline stages in flow order: no network, database, clock or settings."""
