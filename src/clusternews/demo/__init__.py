@@ -1,0 +1,1 @@
+"""Offline demo cluster websites (feeds, sitemaps, listing pages) served on loopback ports."""
