@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from clusternews.adapters.http import FetchResult, PoliteClient
@@ -33,7 +33,8 @@ class SourceDocument:
 
 
 async def fetch_document(spec: SourceSpec, state: dict[str, Any], client: PoliteClient, *,
-                         now: datetime, tz: str, timings: Counter[str]) -> SourceDocument:
+                         now: datetime, tz: str, timings: Counter[str],
+                         sitemap_max_age: timedelta = plan.SITEMAP_MAX_AGE) -> SourceDocument:
     conditional = plan.use_validators(state, now=now)
     t0 = time.perf_counter()
     res = await client.get(spec.url, etag=state.get("etag") if conditional else None,
@@ -57,14 +58,15 @@ async def fetch_document(spec: SourceSpec, state: dict[str, Any], client: Polite
                               validators=validators)
     t0 = time.perf_counter()
     discovery, extra_bytes = await _discover(spec, res, client, now=now, tz=tz,
-                                             validators=validators)
+                                             validators=validators, max_age=sitemap_max_age)
     timings["discover"] += time.perf_counter() - t0
     return SourceDocument(False, discovery.entries, res.status, len(res.content) + extra_bytes,
                           validators)
 
 
 async def _discover(spec: SourceSpec, res: FetchResult, client: PoliteClient, *,
-                    now: datetime, tz: str, validators: dict[str, Any]) -> tuple[Discovery, int]:
+                    now: datetime, tz: str, validators: dict[str, Any],
+                    max_age: timedelta) -> tuple[Discovery, int]:
     base = res.final_url
     if spec.kind == "page":
         found = discover_page(res.text or "", base_url=base, links=spec.links)
@@ -83,7 +85,8 @@ async def _discover(spec: SourceSpec, res: FetchResult, client: PoliteClient, *,
                                  content_type=feed.content_type, tz=tz), len(feed.content)
         return discover_feed(res.content, base_url=base, now=now,
                              content_type=res.content_type, tz=tz), 0
-    found = discover_sitemap(res.content, base_url=base, now=now, links=spec.links, tz=tz)
+    found = discover_sitemap(res.content, base_url=base, now=now, links=spec.links, tz=tz,
+                             max_age=max_age)
     if found.entries or not found.feed_links:
         return found, 0
     entries: list[Entry] = []
@@ -92,7 +95,7 @@ async def _discover(spec: SourceSpec, res: FetchResult, client: PoliteClient, *,
         child = await client.get(child_url, accept=FEED_ACCEPT)
         extra += len(child.content)
         entries += discover_sitemap(child.content, base_url=child.final_url, now=now,
-                                    links=spec.links, tz=tz).entries
+                                    links=spec.links, tz=tz, max_age=max_age).entries
     seen: set[str] = set()
     unique = tuple(e for e in entries if not (e.url in seen or seen.add(e.url)))  # type: ignore[func-returns-value]
     return Discovery(kind="sitemap", entries=unique), extra

@@ -30,6 +30,7 @@ class Context:
     processor: Processor
     tz: str = "Europe/Oslo"
     max_new: int = plan.MAX_NEW_PER_RUN
+    sitemap_max_age: timedelta = plan.SITEMAP_MAX_AGE
     timings: Counter[str] = field(default_factory=Counter)  # seconds per stage, all sources
     # Article pages being processed now, so two sources listing one article fetch it once.
     inflight: dict[str, asyncio.Task[Article | None]] = field(default_factory=dict)
@@ -52,7 +53,7 @@ async def refresh(spec: SourceSpec, ctx: Context, *, now: datetime) -> Outcome:
         state = sources.state(conn, spec.id)
     try:
         doc = await fetch_document(spec, state, ctx.client, now=now, tz=ctx.tz,
-                                   timings=ctx.timings)
+                                   timings=ctx.timings, sitemap_max_age=ctx.sitemap_max_age)
     except (FetchError, StageError) as exc:
         return _failed(spec, ctx, state, exc, now=now, started=started)
     if doc.not_modified:

@@ -12,6 +12,7 @@ from clusternews.models import Entry
 REVALIDATE_AFTER = timedelta(hours=12)
 BACKOFF_CEILING = timedelta(hours=12)
 MAX_NEW_PER_RUN = 100  # a new source's archive is taken in slices, politely
+SITEMAP_MAX_AGE = timedelta(days=30)  # what counts as news in a sitemap
 
 
 def use_validators(state: dict[str, Any], *, now: datetime,

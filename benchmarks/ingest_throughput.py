@@ -1,0 +1,115 @@
+"""Ingestion throughput on a generated local site: articles/s, time per stage, re-poll cost, memory.
+
+Serves >= 1,000 varied demo articles on four loopback sites (feeds, sitemaps and every listing
+page as sources), ingests them into a fresh SQLite database (or --db URL), then ingests again
+with nothing new. Run once per worker setting so each gets a fresh process for memory figures:
+
+    python benchmarks/ingest_throughput.py --articles 1000 --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from clusternews.adapters.http import HttpSettings, PoliteClient
+from clusternews.adapters.store import Store
+from clusternews.config import parse_config
+from clusternews.config.schema import flatten_sources
+from clusternews.demo.server import DemoServer
+from clusternews.demo.variants import varied_articles
+from clusternews.jobs.ingest import ingest
+from clusternews.jobs.refresh import Context
+from clusternews.jobs.workers import Processor
+
+LISTINGS = {"mineral": "/nyheter/", "industri": "/aktuelt/", "prosess": "/nyheiter/",
+            "gruv": "/nyheter/"}
+FEEDS = {"mineral": ["feed: {}/feed/"], "industri": ["feed: {}/atom.xml", "sitemap: {}/sitemap.xml"],
+         "prosess": [], "gruv": ["sitemap: {}/sitemap.xml"]}
+
+
+def config_for(server: DemoServer, pages: int) -> str:
+    lines = ["clusters:"]
+    for site, base in server.base_urls.items():
+        lines += [f"  - id: bench-{site}", f"    name: {site}", "    country: NO", "    sources:"]
+        lines += [f"      - {src.format(base)}" for src in FEEDS[site]]
+        listing = LISTINGS[site]
+        lines += [f"      - page: {base}{listing}"]
+        lines += [f"      - page: {base}{listing}side/{n}/" for n in range(2, pages + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def peak_mib() -> tuple[float, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, children
+
+
+async def one_pass(specs, store, processor, http, now):  # type: ignore[no-untyped-def]
+    async with PoliteClient(http) as client:
+        ctx = Context(client=client, store=store, processor=processor, max_new=100_000,
+                      sitemap_max_age=timedelta(days=120))
+        started = time.perf_counter()
+        outcomes = await ingest(specs, ctx, clock=lambda: now)
+        return outcomes, time.perf_counter() - started, ctx.timings, dict(client.stats)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2, help="0 = one thread in-process")
+    parser.add_argument("--per-host", type=int, default=4)
+    parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
+    args = parser.parse_args()
+
+    articles = varied_articles(args.articles)
+    pages = (args.articles // 4) // 20 + 1
+    http = HttpSettings(min_delay=0.0, per_host_concurrency=args.per_host)
+    tmp = tempfile.TemporaryDirectory()
+    db = args.db or f"sqlite:///{Path(tmp.name) / 'bench.db'}"
+    t0 = time.perf_counter()
+    processor = Processor(args.workers)
+    store = Store.open(db)
+    print(f"setup: store + processor {time.perf_counter() - t0:.2f} s; db {db.split('?')[0]}")
+    with DemoServer(articles=articles) as server:
+        specs = flatten_sources(parse_config(config_for(server, pages)))
+        now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+        first, elapsed, timings, stats = asyncio.run(one_pass(specs, store, processor, http, now))
+        new = sum(o.new for o in first)
+        failed = [o for o in first if o.outcome == "error"]
+        print(f"\nfirst ingest: {len(specs)} sources, {new} articles stored in {elapsed:.1f} s "
+              f"= {new / elapsed:.1f} articles/s (workers={args.workers}, "
+              f"per-host={args.per_host}); {len(failed)} sources failed")
+        print(f"  requests {stats.get('requests')}, bytes {stats.get('bytes')}")
+        print("  stage time, summed over concurrent tasks (fetch includes waiting for a "
+              "per-host slot):")
+        for stage in ("fetch", "discover", "extract", "language", "store"):
+            total = timings.get(stage, 0.0)
+            print(f"    {stage:9} {total:8.2f} s   {1000 * total / max(1, new):7.2f} ms/article")
+        requests_before = Counter(server.requests)
+        second, elapsed2, _, stats2 = asyncio.run(one_pass(specs, store, processor, http,
+                                                           now + timedelta(minutes=30)))
+        delta = Counter(server.requests)
+        delta.subtract(requests_before)
+        statuses = Counter()
+        for (_site, status), n in delta.items():
+            statuses[status] += n
+        print(f"\nsecond ingest, nothing new: {elapsed2:.2f} s, "
+              f"{sum(o.new for o in second)} new, outcomes "
+              f"{dict(Counter(o.outcome for o in second))}")
+        print(f"  server answered: {dict(sorted(statuses.items()))}")
+    processor.close()  # joined workers count in RUSAGE_CHILDREN
+    store.close()
+    own, children = peak_mib()
+    print(f"\npeak RSS: main process {own:.0f} MiB, largest worker process {children:.0f} MiB "
+          f"(workers={args.workers})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Adapters: the edges of clusternews that talk to the outside world (HTTP, storage)."""
