@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import resource
 import tempfile
 import time
@@ -30,13 +31,22 @@ from clusternews.jobs.workers import Processor
 
 LISTINGS = {"mineral": "/nyheter/", "industri": "/aktuelt/", "prosess": "/nyheiter/",
             "gruv": "/nyheter/"}
-FEEDS = {"mineral": ["feed: {}/feed/"], "industri": ["feed: {}/atom.xml", "sitemap: {}/sitemap.xml"],
+FEEDS = {"mineral": ["feed: {}/feed/"],
+         "industri": ["feed: {}/atom.xml", "sitemap: {}/sitemap.xml"],
          "prosess": [], "gruv": ["sitemap: {}/sitemap.xml"]}
 
 
-def config_for(server: DemoServer, pages: int) -> str:
+def serve_sites(n_articles: int, conn) -> None:  # type: ignore[no-untyped-def]
+    """In its own process, so serving the site does not compete with ingestion for the GIL."""
+    with DemoServer(articles=varied_articles(n_articles)) as server:
+        conn.send(server.base_urls)
+        while (message := conn.recv()) != "stop":
+            conn.send(dict(server.requests) if message == "stats" else None)
+
+
+def config_for(base_urls: dict[str, str], pages: int) -> str:
     lines = ["clusters:"]
-    for site, base in server.base_urls.items():
+    for site, base in base_urls.items():
         lines += [f"  - id: bench-{site}", f"    name: {site}", "    country: NO", "    sources:"]
         lines += [f"      - {src.format(base)}" for src in FEEDS[site]]
         listing = LISTINGS[site]
@@ -68,7 +78,6 @@ def main() -> None:
     parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
     args = parser.parse_args()
 
-    articles = varied_articles(args.articles)
     pages = (args.articles // 4) // 20 + 1
     http = HttpSettings(min_delay=0.0, per_host_concurrency=args.per_host)
     tmp = tempfile.TemporaryDirectory()
@@ -77,33 +86,41 @@ def main() -> None:
     processor = Processor(args.workers)
     store = Store.open(db)
     print(f"setup: store + processor {time.perf_counter() - t0:.2f} s; db {db.split('?')[0]}")
-    with DemoServer(articles=articles) as server:
-        specs = flatten_sources(parse_config(config_for(server, pages)))
-        now = datetime(2026, 11, 23, 12, tzinfo=UTC)
-        first, elapsed, timings, stats = asyncio.run(one_pass(specs, store, processor, http, now))
-        new = sum(o.new for o in first)
-        failed = [o for o in first if o.outcome == "error"]
-        print(f"\nfirst ingest: {len(specs)} sources, {new} articles stored in {elapsed:.1f} s "
-              f"= {new / elapsed:.1f} articles/s (workers={args.workers}, "
-              f"per-host={args.per_host}); {len(failed)} sources failed")
-        print(f"  requests {stats.get('requests')}, bytes {stats.get('bytes')}")
-        print("  stage time, summed over concurrent tasks (fetch includes waiting for a "
-              "per-host slot):")
-        for stage in ("fetch", "discover", "extract", "language", "store"):
-            total = timings.get(stage, 0.0)
-            print(f"    {stage:9} {total:8.2f} s   {1000 * total / max(1, new):7.2f} ms/article")
-        requests_before = Counter(server.requests)
-        second, elapsed2, _, stats2 = asyncio.run(one_pass(specs, store, processor, http,
-                                                           now + timedelta(minutes=30)))
-        delta = Counter(server.requests)
-        delta.subtract(requests_before)
-        statuses = Counter()
-        for (_site, status), n in delta.items():
-            statuses[status] += n
-        print(f"\nsecond ingest, nothing new: {elapsed2:.2f} s, "
-              f"{sum(o.new for o in second)} new, outcomes "
-              f"{dict(Counter(o.outcome for o in second))}")
-        print(f"  server answered: {dict(sorted(statuses.items()))}")
+    parent, child = multiprocessing.Pipe()
+    site = multiprocessing.get_context("spawn").Process(target=serve_sites,
+                                                        args=(args.articles, child), daemon=True)
+    site.start()
+    base_urls = parent.recv()
+    specs = flatten_sources(parse_config(config_for(base_urls, pages)))
+    now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    first, elapsed, timings, stats = asyncio.run(one_pass(specs, store, processor, http, now))
+    new = sum(o.new for o in first)
+    failed = [o for o in first if o.outcome == "error"]
+    print(f"\nfirst ingest: {len(specs)} sources, {new} articles stored in {elapsed:.1f} s "
+          f"= {new / elapsed:.1f} articles/s (workers={args.workers}, "
+          f"per-host={args.per_host}); {len(failed)} sources failed")
+    print(f"  requests {stats.get('requests')}, bytes {stats.get('bytes')}")
+    print("  stage time, summed over concurrent tasks (fetch includes waiting for a "
+          "per-host slot):")
+    for stage in ("fetch", "discover", "extract", "language", "store"):
+        total = timings.get(stage, 0.0)
+        print(f"    {stage:9} {total:8.2f} s   {1000 * total / max(1, new):7.2f} ms/article")
+    parent.send("stats")
+    before = Counter(parent.recv())
+    second, elapsed2, _, _ = asyncio.run(one_pass(specs, store, processor, http,
+                                                  now + timedelta(minutes=30)))
+    parent.send("stats")
+    delta = Counter(parent.recv())
+    delta.subtract(before)
+    statuses: Counter[int] = Counter()
+    for (_site, status), n in delta.items():
+        statuses[status] += n
+    print(f"\nsecond ingest, nothing new: {elapsed2:.2f} s, "
+          f"{sum(o.new for o in second)} new, outcomes "
+          f"{dict(Counter(o.outcome for o in second))}")
+    print(f"  server answered: {dict(sorted(statuses.items()))}")
+    parent.send("stop")
+    site.join(timeout=10)
     processor.close()  # joined workers count in RUSAGE_CHILDREN
     store.close()
     own, children = peak_mib()

@@ -8,7 +8,10 @@ import pytest
 
 from clusternews.errors import DiscoverError
 from clusternews.pipeline.discover import (
-    discover_feed, discover_page, discover_sitemap, looks_like_html,
+    discover_feed,
+    discover_page,
+    discover_sitemap,
+    looks_like_html,
 )
 from clusternews.pipeline.discover.pages import autodiscover
 

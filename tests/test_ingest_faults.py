@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from clusternews.adapters.store import Store, sources
 from clusternews.adapters.store.schema import item_sources, items
+from clusternews.adapters.store.schema import sources as sources_table
 from clusternews.jobs.workers import Processor
 
 from .conftest import GOLDEN
@@ -147,3 +148,26 @@ def test_feed_whose_etag_never_changes(store: Store, processor: Processor) -> No
             assert sources.state(conn, "s:feed")["validators_trusted"] is False
         asyncio.run(run_ingest(specs, store, processor, clock=lambda: now + timedelta(hours=14)))
         assert srv.requests_for("/stubborn.xml")[-1].header("if-none-match") is None
+
+
+def test_a_killed_worker_process_is_replaced(store: Store) -> None:
+    """A worker killed mid-run (OOM killer, operator) must not stop later articles."""
+    import os
+    import signal
+
+    processor = Processor(1)
+    try:
+        with FaultServer() as srv:
+            srv.serve_dir("/site/", GOLDEN / "site")
+            specs = specs_from(cluster_yaml({"s": f"- feed: {srv.url('/site/feed.xml')}"}))
+            assert asyncio.run(run_ingest(specs, store, processor))["s:feed"].new == 3
+            pids = list(processor._pool._processes)  # type: ignore[attr-defined]
+            os.kill(pids[0], signal.SIGKILL)
+            with store.write() as conn:
+                conn.execute(sa.delete(item_sources))
+                conn.execute(sa.delete(items))
+                conn.execute(sa.update(sources_table).values(etag=None, body_hash=None,
+                                                             last_modified=None))
+            assert asyncio.run(run_ingest(specs, store, processor))["s:feed"].new == 3
+    finally:
+        processor.close()

@@ -9,7 +9,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def models_dir() -> Path:
-    """`$CLUSTERNEWS_MODELS`, else `models/` inside the installed wheel, else the repo's `models/`."""
+    """`$CLUSTERNEWS_MODELS`, else `models/` in the installed wheel, else the repo's `models/`."""
     env = os.environ.get("CLUSTERNEWS_MODELS")
     candidates = [Path(env)] if env else []
     # A built wheel carries the folder inside the package; an editable install uses the repo's.

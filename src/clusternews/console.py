@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,7 +31,8 @@ def ago(when: datetime | None, *, now: datetime | None = None) -> str:
     return f"in {text}" if future else f"{text} ago"
 
 
-def outcomes_table(outcomes: list[Outcome], timings: Counter[str], elapsed: float) -> Table:
+def outcomes_table(outcomes: list[Outcome], timings: Mapping[str, float],
+                   elapsed: float) -> Table:
     table = Table(title=f"ingest: {len(outcomes)} sources in {elapsed:.1f} s")
     for col in ("source", "result", "found", "new", "updated", "failed", "error"):
         table.add_column(col, overflow="fold")

@@ -20,7 +20,8 @@ RegionCheck = Callable[[str, str | None], bool]
 # pydantic's type errors, said the way the contract asks: what was expected, what was found.
 EXPECTED = {
     "string_type": "text", "int_parsing": "a whole number", "int_type": "a whole number",
-    "int_from_float": "a whole number", "bool_parsing": "true or false", "bool_type": "true or false",
+    "int_from_float": "a whole number", "bool_parsing": "true or false",
+    "bool_type": "true or false",
     "list_type": "a list", "model_type": "a mapping", "dict_type": "a mapping",
     "model_attributes_type": "a mapping", "literal_error": None,
 }
@@ -129,8 +130,8 @@ def _describe(err: Any, data: Any, name: str) -> str:
     line = _line(data, loc)
     if err["type"] == "extra_forbidden":
         parent, key = loc[:-1], loc[-1]
-        expected = _expected_keys(parent)
-        hint = f" (expected {_or(expected)})" if expected else ""
+        keys = _expected_keys(parent)
+        hint = f" (expected {_or(keys)})" if keys else ""
         return f"{name}:{line}: {_path(parent)}: unknown key {key!r}{hint}"
     if err["type"] == "missing":
         return f"{name}:{line}: {_path(loc[:-1])}: missing key {loc[-1]!r}"
@@ -169,7 +170,9 @@ def _secret_keys(data: Any, name: str, loc: Loc = ()) -> list[str]:
 def _semantic(config: Config, data: Any, name: str,
               region_known: RegionCheck | None) -> list[str]:
     problems = []
-    for group, items in (("clusters", config.clusters), ("digests", config.digests)):
+    groups: tuple[tuple[str, list[Any]], ...] = (("clusters", config.clusters),
+                                                 ("digests", config.digests))
+    for group, items in groups:
         first: dict[str, int] = {}
         for i, item in enumerate(items):
             if item.id in first:

@@ -159,7 +159,7 @@ class Config(_Strict):
     defaults: Defaults = Defaults()
     clusters: list[Cluster] = []
     digests: list[Digest] = []
-    smtp: Smtp = Smtp()
+    smtp: Smtp = Field(default_factory=lambda: Smtp.model_validate({}))
 
 
 class SourceSpec(BaseModel):

@@ -17,7 +17,7 @@ from clusternews.settings import Settings
 DEMO_HTTP = HttpSettings(min_delay=0.0, per_host_concurrency=4)
 
 
-def run_demo(*, keep_serving: bool = False, workers: int = 2, var: Path = Path("var/demo"),
+def run_demo(*, keep_serving: bool = False, workers: int = 1, var: Path = Path("var/demo"),
              port: int = 8000) -> int:
     var.mkdir(parents=True, exist_ok=True)
     db = var / "clusternews.db"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +15,10 @@ from clusternews.models import Discovery, Entry
 from clusternews.pipeline import plan
 from clusternews.pipeline.dedup import body_hash
 from clusternews.pipeline.discover import (
-    discover_feed, discover_page, discover_sitemap, looks_like_html,
+    discover_feed,
+    discover_page,
+    discover_sitemap,
+    looks_like_html,
 )
 from clusternews.pipeline.discover.pages import autodiscover
 
@@ -33,7 +36,7 @@ class SourceDocument:
 
 
 async def fetch_document(spec: SourceSpec, state: dict[str, Any], client: PoliteClient, *,
-                         now: datetime, tz: str, timings: Counter[str],
+                         now: datetime, tz: str, timings: defaultdict[str, float],
                          sitemap_max_age: timedelta = plan.SITEMAP_MAX_AGE) -> SourceDocument:
     conditional = plan.use_validators(state, now=now)
     t0 = time.perf_counter()

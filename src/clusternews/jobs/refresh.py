@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -31,7 +31,7 @@ class Context:
     tz: str = "Europe/Oslo"
     max_new: int = plan.MAX_NEW_PER_RUN
     sitemap_max_age: timedelta = plan.SITEMAP_MAX_AGE
-    timings: Counter[str] = field(default_factory=Counter)  # seconds per stage, all sources
+    timings: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     # Article pages being processed now, so two sources listing one article fetch it once.
     inflight: dict[str, asyncio.Task[Article | None]] = field(default_factory=dict)
 
@@ -117,7 +117,8 @@ async def _article(entry: Entry, ctx: Context, *, now: datetime) -> Article | No
     except Exception:  # a bug in a stage must not stop the other articles; it is logged
         log.exception("processing %s failed", entry.url, extra={"url": entry.url})
         return None
-    ctx.timings.update(stage_times)
+    for stage, seconds in stage_times.items():  # seconds per stage, summed over all sources
+        ctx.timings[stage] += seconds
     return article
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 
 from clusternews.models import Article, Entry
@@ -13,6 +14,7 @@ from clusternews.pipeline.article import assemble, language_sample
 from clusternews.pipeline.extract import extract_article, merge
 from clusternews.pipeline.language import LanguageDetector
 
+log = logging.getLogger(__name__)
 _detector: LanguageDetector | None = None
 
 
@@ -42,18 +44,29 @@ class Processor:
 
     def __init__(self, workers: int = 0) -> None:
         self.workers = workers
-        self._pool: Executor
-        if workers > 0:
+        self._pool = self._start()
+
+    def _start(self) -> Executor:
+        if self.workers > 0:
             # spawn, not fork: the parent has an event loop and sockets a fork would copy.
             context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_load)
-        else:
-            self._pool = ThreadPoolExecutor(1, initializer=_load)
+            return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_load)
+        return ThreadPoolExecutor(1, initializer=_load)
 
     async def __call__(self, entry: Entry, html: str | None, *, tz: str,
                        now: datetime) -> tuple[Article | None, dict[str, float]]:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, process_page, entry, html, tz, now)
+        pool = self._pool
+        try:
+            return await loop.run_in_executor(pool, process_page, entry, html, tz, now)
+        except BrokenExecutor:
+            # A worker died (killed, out of memory): start a fresh pool so a long-running
+            # `run` recovers; this article is retried once there.
+            if self._pool is pool:
+                log.warning("worker pool broken; restarting it")
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._start()
+            return await loop.run_in_executor(self._pool, process_page, entry, html, tz, now)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -1,4 +1,4 @@
-"""Decisions of a refresh: which entries to fetch, when to trust validators, how long to back off."""
+"""Decisions of a refresh: which entries to fetch, when to trust validators, how to back off."""
 
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ def discover_page(html: str, *, base_url: str, links: str | None = None) -> Disc
         if not url or url == listing or not same_site(url, base_url):
             continue
         if pattern is not None:
-            # An explicit pattern from feeds.yaml decides; chrome heuristics would only get in the way.
+            # An explicit pattern from feeds.yaml decides; chrome heuristics would get in the way.
             if not pattern.search(urlsplit(url).path):
                 continue
         elif not _is_article_link(anchor, url):
