@@ -12,7 +12,7 @@ from clusternews.adapters.store import Store, sources
 from clusternews.config import Config
 from clusternews.config.schema import SourceSpec, flatten_sources
 from clusternews.jobs.ingest import ingest, register
-from clusternews.jobs.refresh import Context, Outcome, refresh
+from clusternews.jobs.refresh import Context, Outcome, record_failure, refresh
 from clusternews.jobs.workers import Processor
 from clusternews.settings import Settings
 
@@ -71,10 +71,12 @@ class Runtime:
                     return sources.state(conn, source_id).get("next_due_at")
 
             async def refresh_one(spec: SourceSpec) -> None:
+                now = datetime.now(UTC)
                 try:
-                    await refresh(spec, ctx, now=datetime.now(UTC))
-                except Exception:  # a bug in one source's refresh must not stop the scheduler
-                    log.exception("refresh crashed", extra={"source": spec.id})
+                    await refresh(spec, ctx, now=now)
+                except Exception as exc:  # a bug in one source must not stop the scheduler
+                    log.exception("refresh of %s crashed", spec.id, extra={"source": spec.id})
+                    record_failure(spec, ctx, RuntimeError(f"internal error: {exc!r}"), now=now)
 
             scheduler = build_scheduler(self.specs, refresh_one, next_due=next_due,
                                         timezone=self.config.defaults.timezone)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from clusternews.adapters.store import sources
 from clusternews.config.schema import SourceSpec
-from clusternews.jobs.refresh import Context, Outcome, refresh
+from clusternews.jobs.refresh import Context, Outcome, record_failure, refresh
 
 log = logging.getLogger(__name__)
 MAX_PARALLEL_SOURCES = 8  # per-host politeness is the HTTP client's; this bounds memory
@@ -28,11 +28,13 @@ async def ingest(specs: list[SourceSpec], ctx: Context, *,
 
     async def one(spec: SourceSpec) -> Outcome:
         async with gate:
+            now = clock()
             try:
-                outcome = await refresh(spec, ctx, now=clock())
+                outcome = await refresh(spec, ctx, now=now)
             except Exception as exc:  # a bug: recorded for this source, and the others go on
-                log.exception("refresh crashed", extra={"source": spec.id})
-                outcome = Outcome(spec.id, "error", error=f"internal error: {exc!r}")
+                log.exception("refresh of %s crashed", spec.id, extra={"source": spec.id})
+                outcome = record_failure(spec, ctx, RuntimeError(f"internal error: {exc!r}"),
+                                         now=now)
         if on_done:
             on_done(outcome)
         return outcome

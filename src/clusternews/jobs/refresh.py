@@ -55,7 +55,7 @@ async def refresh(spec: SourceSpec, ctx: Context, *, now: datetime) -> Outcome:
         doc = await fetch_document(spec, state, ctx.client, now=now, tz=ctx.tz,
                                    timings=ctx.timings, sitemap_max_age=ctx.sitemap_max_age)
     except (FetchError, StageError) as exc:
-        return _failed(spec, ctx, state, exc, now=now, started=started)
+        return record_failure(spec, ctx, exc, now=now, state=state, started=started)
     if doc.not_modified:
         rec = FetchRecord(spec.id, now, time.perf_counter() - started, "not_modified", 304)
         _record(ctx, rec, {"last_success_at": now, "last_error": None, "failures": 0,
@@ -122,8 +122,13 @@ async def _article(entry: Entry, ctx: Context, *, now: datetime) -> Article | No
     return article
 
 
-def _failed(spec: SourceSpec, ctx: Context, state: dict, exc: Exception, *, now: datetime,
-            started: float) -> Outcome:
+def record_failure(spec: SourceSpec, ctx: Context, exc: Exception, *, now: datetime,
+                   state: dict | None = None, started: float | None = None) -> Outcome:
+    """Store the error on the source and schedule its next try with back-off."""
+    if state is None:
+        with ctx.store.read() as conn:
+            state = sources.state(conn, spec.id)
+    started = time.perf_counter() if started is None else started
     failures = int(state.get("failures") or 0) + 1
     retry = plan.backoff(failures, interval=spec.interval)
     if isinstance(exc, FetchError) and exc.retry_after:
