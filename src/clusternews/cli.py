@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from clusternews import __version__
+from clusternews.cli_query import add_parsers
 from clusternews.config import ConfigError
 from clusternews.console import console, outcomes_table, sources_table
 from clusternews.settings import Settings
@@ -118,6 +119,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
         p.set_defaults(func=func)
+
+    add_parsers(sub)
 
     p = sub.add_parser("demo", help="serve the bundled demo site, ingest it, show the result")
     p.add_argument("--serve", action="store_true", help="keep the demo site and server running")

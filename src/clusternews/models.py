@@ -71,4 +71,5 @@ class Article:
     language_confidence: float
     content_hash: str
     entities: tuple[Entity, ...] = field(default=())
-    regions: tuple[str, ...] = field(default=())
+    regions: tuple[str, ...] = field(default=())  # names, expanded up the hierarchy
+    region_ids: tuple[str, ...] = field(default=())  # the same regions as knowledge-base ids

@@ -6,6 +6,7 @@ import re
 
 from clusternews.models import Article, Entry, Extracted
 from clusternews.pipeline.dedup import content_hash
+from clusternews.pipeline.entities.model import TagResult
 from clusternews.pipeline.language import LanguageResult
 
 SUMMARY_CHARS = 320
@@ -32,7 +33,13 @@ def language_sample(merged: Extracted) -> str:
     return "\n".join(p for p in (merged.title, merged.description, (merged.text or "")[:3000]) if p)
 
 
-def assemble(entry: Entry, merged: Extracted, language: LanguageResult) -> Article | None:
+def tag_sample(merged: Extracted) -> str:
+    """What the entity tagger reads: the title and the whole body."""
+    return "\n\n".join(p for p in (merged.title, merged.text) if p)
+
+
+def assemble(entry: Entry, merged: Extracted, language: LanguageResult,
+             tags: TagResult | None = None) -> Article | None:
     """None when there is nothing worth storing (no title and no text)."""
     title = merged.title or ""
     text = merged.text or ""
@@ -51,4 +58,7 @@ def assemble(entry: Entry, merged: Extracted, language: LanguageResult) -> Artic
         language_variant=language.variant,
         language_confidence=round(language.confidence, 4),
         content_hash=content_hash(title, text),
+        entities=tags.entities if tags else (),
+        regions=tags.region_names if tags else (),
+        region_ids=tags.region_ids if tags else (),
     )

@@ -6,9 +6,9 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
-from clusternews.adapters.store.schema import item_sources, items
+from clusternews.adapters.store.schema import item_entities, item_sources, items
 from clusternews.models import Article
 from clusternews.pipeline.dedup import item_id
 
@@ -52,6 +52,7 @@ def upsert(conn: Connection, article: Article, *, source_id: str, cluster: str,
         new_id = item_id(article.url)
         conn.execute(insert(items).values(id=new_id, cluster=cluster, first_seen=now,
                                           updated_at=now, **_fields(article)))
+        _index_entities(conn, new_id, article)
         link(conn, new_id, source_id=source_id, cluster=cluster, url=article.url, now=now)
         return "new"
     link(conn, row.id, source_id=source_id, cluster=cluster, url=article.url, now=now)
@@ -59,7 +60,21 @@ def upsert(conn: Connection, article: Article, *, source_id: str, cluster: str,
         return "unchanged"
     conn.execute(update(items).where(items.c.id == row.id)
                  .values(updated_at=now, **_fields(article)))
+    _index_entities(conn, row.id, article)
     return "updated"
+
+
+def _index_entities(conn: Connection, item: str, article: Article) -> None:
+    """One row per entity and per region (direct or as an ancestor), for search."""
+    conn.execute(delete(item_entities).where(item_entities.c.item_id == item))
+    rows = {e.id: {"item_id": item, "entity_id": e.id, "type": e.type, "name": e.name,
+                   "kind": e.kind, "count": e.count, "direct": True}
+            for e in article.entities}
+    for region_id, name in zip(article.region_ids, article.regions, strict=False):
+        rows.setdefault(region_id, {"item_id": item, "entity_id": region_id, "type": "REGION",
+                                    "name": name, "kind": None, "count": 0, "direct": False})
+    if rows:
+        conn.execute(insert(item_entities), list(rows.values()))
 
 
 def link(conn: Connection, item: str, *, source_id: str, cluster: str, url: str,
@@ -97,6 +112,7 @@ def _fields(article: Article) -> dict[str, Any]:
     data = asdict(article)
     data["entities"] = [dict(e) for e in data["entities"]]
     data["regions"] = list(data["regions"])
+    data.pop("region_ids")
     data.pop("url")
     return {"url": article.url, **data}
 

@@ -110,3 +110,15 @@ item_sources = Table(
     Column("url", Text, nullable=False),  # the URL this source gave for the item
     Column("first_seen", UtcDateTime, nullable=False),
 )
+
+item_entities = Table(
+    "item_entities", metadata,
+    Column("item_id", String(20), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity_id", String(200), primary_key=True),
+    Column("type", String(12), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("kind", String(20)),
+    Column("count", Integer, nullable=False),
+    Column("direct", Boolean, nullable=False),
+    Index("ix_item_entities_entity", "entity_id", "item_id"),
+)

@@ -1,0 +1,62 @@
+"""`analyze`: language and linked entities of any text or HTML, one loaded pipeline for all."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
+
+from clusternews.pipeline.discover import looks_like_html
+from clusternews.pipeline.entities import Tagger
+from clusternews.pipeline.extract import extract_article
+from clusternews.pipeline.language import LanguageDetector
+
+
+class Analyzer:
+    def __init__(self, detector: LanguageDetector, tagger: Tagger) -> None:
+        self.detector = detector
+        self.tagger = tagger
+
+    def analyze(self, text: str, *, declared: str | None = None) -> dict[str, Any]:
+        """Offsets are into `text` as given (for HTML: into the extracted text, returned too)."""
+        out: dict[str, Any] = {}
+        if looks_like_html(text.encode("utf-8", "replace")[:2048]):
+            page = extract_article(text, url="file:///analyze")
+            declared = declared or page.language
+            text = "\n\n".join(p for p in (page.title, page.text) if p)
+            out["text"] = text
+        lang = self.detector.detect(text, declared=declared)
+        tags = self.tagger.tag(text, language=lang.language)
+        out.update({
+            "language": lang.language, "language_variant": lang.variant,
+            "language_confidence": round(lang.confidence, 4),
+            "entities": [{"start": m.start, "end": m.end, "text": m.text, "label": m.label,
+                          "id": m.id, "name": m.name, "kind": m.kind} for m in tags.mentions],
+            "regions": list(tags.region_names),
+        })
+        return out
+
+    def stream(self, lines: Iterable[str]) -> Iterator[str]:
+        """JSON lines in ({"id", "text"}), JSON lines out; a bad line gets an error line."""
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                text = record["text"]
+                if not isinstance(text, str):
+                    raise TypeError("'text' is not a string")
+            except (ValueError, KeyError, TypeError) as exc:
+                yield json.dumps({"line": number, "error": f"analyze: bad input line: {exc}"},
+                                 ensure_ascii=False)
+                continue
+            result = self.analyze(text, declared=record.get("language"))
+            yield json.dumps({"id": record.get("id"), **result}, ensure_ascii=False)
+
+
+def write_lines(lines: Iterable[str], out: TextIO) -> int:
+    n = 0
+    for line in lines:
+        out.write(line + "\n")
+        n += 1
+    return n

@@ -1,0 +1,68 @@
+"""Span text → canonical entity: exact and folded look-ups, genitives, then fuzzy matching."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from clusternews.knowledge.folding import loose_key
+
+# rapidfuzz ratio on folded keys; chosen on the golden linking set (benchmarks/linking.py):
+# below it, near-misses such as "Nordland"/"Nordkapp" start to link.
+FUZZY_THRESHOLD = 92.0
+FUZZY_MIN_CHARS = 6  # short names are too easy to confuse ("Os", "Nes", "Bø")
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    id: str
+    name: str
+    kind: str | None
+    label: str  # ORG | REGION | PROGRAMME
+
+
+class Linker:
+    """Resolves names against the three indexes of the knowledge base."""
+
+    def __init__(self, kb: Any, *, fuzzy_threshold: float = FUZZY_THRESHOLD) -> None:
+        self.kb = kb
+        self.fuzzy_threshold = fuzzy_threshold
+        self._fuzzy: dict[str, tuple[list[str], list[str]]] = {}
+        for label, index in (("ORG", kb.organizations), ("REGION", kb.regions)):
+            keys, ids = [], []
+            for surface, entity_id, *_ in index.names():
+                if len(surface) >= FUZZY_MIN_CHARS:
+                    keys.append(loose_key(surface))
+                    ids.append(entity_id)
+            self._fuzzy[label] = (keys, ids)
+
+    def resolve(self, text: str, label: str, *, country: str | None) -> Link | None:
+        """Exact (case, diacritics, genitive and suffix forgiving) look-up of one label."""
+        if label == "REGION":
+            region = self.kb.regions.resolve(text, country=country)
+            return region and Link(region.id, region.name, region.type, "REGION")
+        if label == "ORG":
+            org = self.kb.organizations.resolve(text, country=country)
+            return org and Link(org.id, org.name, org.kind, "ORG")
+        if label == "PROGRAMME":
+            prog = self.kb.programmes.resolve(text, country=country)
+            return prog and Link(prog.id, prog.name, "programme", "PROGRAMME")
+        return None
+
+    def fuzzy(self, text: str, label: str, *, country: str | None) -> Link | None:
+        """The closest known name when a statistical span is spelled a little differently."""
+        keys, ids = self._fuzzy.get(label, ([], []))
+        key = loose_key(text)
+        if len(key) < FUZZY_MIN_CHARS or not keys:
+            return None
+        best = process.extractOne(key, keys, scorer=fuzz.ratio,
+                                   score_cutoff=self.fuzzy_threshold)
+        if best is None:
+            return None
+        entity_id = ids[best[2]]
+        index = self.kb.regions if label == "REGION" else self.kb.organizations
+        entity = index.get(entity_id)
+        kind = getattr(entity, "type", None) or getattr(entity, "kind", None)
+        return Link(entity_id, entity.name, kind, label)

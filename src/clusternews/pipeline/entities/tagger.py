@@ -1,0 +1,176 @@
+"""Text → linked mentions: NER spans and KB phrase matches merged, longest and surest first."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from spacy.language import Language
+
+from clusternews.models import Entity
+from clusternews.pipeline.entities.kinds import guess_kind, slug
+from clusternews.pipeline.entities.linking import Link, Linker
+from clusternews.pipeline.entities.model import Mention, TagResult
+from clusternews.pipeline.entities.phrases import Phrases, compound_stems
+
+MAX_CHARS = 100_000  # one article; longer text is a dump, tag its beginning
+COUNTRY_OF = {"no": "NO", "nb": "NO", "nn": "NO", "sv": "SE", "da": "DK", "fi": "FI"}
+# "i Boliden", "på Raufoss", "från Kiruna": a name after these prepositions is a place.
+PLACE_BEFORE = re.compile(r"\b(i|på|fra|frå|från|til|till|ved|vid|mot|rundt|utanför|utenfor|"
+                          r"in|at|near|nær|nära)\s+((samhället|orten|tätorten|byen|bygda|"
+                          r"tettstaden|tettstedet|staden|kommunen|gruvbyn|bruksorten)\s+)?$",
+                          re.IGNORECASE)
+# Regional authorities are organizations even though their names contain a place (golden rule).
+AUTHORITY = re.compile(r"^(Region|Länsstyrelsen|Statsforvalteren|Landstinget)\b|"
+                       r"(fylkeskommune|fylkeskommunes|landsting)$")
+SENTENCE_START = re.compile(r"(^|[.!?:\n]\s*|^[\"«“–-]\s*)$")
+NER_LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "REGION", "GPE": "REGION"}
+PRIORITY = {"rule": 0, "pattern": 0, "compound": 1, "ner": 2}
+
+
+class Tagger:
+    """Holds the loaded pipelines, phrase matchers and linker; one per process."""
+
+    def __init__(self, ner: Mapping[str, Language], phrases: Phrases, linker: Linker,
+                 kb: Any) -> None:
+        self.ner = dict(ner)
+        self.phrases = phrases
+        self.linker = linker
+        self.kb = kb
+        self._patterns = [(re.compile(p, re.IGNORECASE), prog)
+                          for prog in kb.programmes for p in getattr(prog, "patterns", ())]
+
+    def pipeline_for(self, language: str | None) -> Language | None:
+        lang = "no" if language in ("nb", "nn") else language
+        return self.ner.get(lang or "") or self.ner.get("xx")
+
+    def tag(self, text: str, *, language: str | None, country: str | None = None) -> TagResult:
+        text = text[:MAX_CHARS]
+        country = country or COUNTRY_OF.get(language or "")
+        ner_spans = self._ner_spans(text, language)
+        candidates = self._rule_mentions(text, country, ner_spans)
+        candidates += self._compound_mentions(text, country)
+        candidates += self._pattern_mentions(text)
+        candidates += self._ner_mentions(text, ner_spans, country)
+        mentions = _non_overlapping(candidates)
+        return _result(mentions, self.kb)
+
+    def _ner_spans(self, text: str, language: str | None) -> list[tuple[int, int, str]]:
+        nlp = self.pipeline_for(language)
+        if nlp is None or not text.strip():
+            return []
+        doc = nlp(text)
+        return [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+
+    def _rule_mentions(self, text: str, country: str | None,
+                       ner_spans: list[tuple[int, int, str]]) -> list[Mention]:
+        by_span: dict[tuple[int, int], list[Link]] = {}
+        for start, end, label in self.phrases.matches(text):
+            link = self.linker.resolve(text[start:end], label, country=country)
+            if link is not None:
+                by_span.setdefault((start, end), []).append(link)
+        out = []
+        for (start, end), links in by_span.items():
+            ner_label = next((lab for s, e, lab in ner_spans if s <= start and end <= e), None)
+            link = _choose(links, text, start, end, ner_label)
+            if (link.label == "REGION" and ner_label is None
+                    and _weak_sentence_start(text, start, end)):
+                continue  # "Gran", "Sel", "Moss" opening a sentence are words, unless NER agrees
+            out.append(Mention(start, end, text[start:end], link.label, link.id, link.name,
+                               link.kind, "rule"))
+        return out
+
+    def _compound_mentions(self, text: str, country: str | None) -> list[Mention]:
+        out = []
+        for start, end, stem in compound_stems(text):
+            link = (self.linker.resolve(stem, "REGION", country=country)
+                    or (stem.endswith("s") and self.linker.resolve(stem[:-1], "REGION",
+                                                                   country=country)) or None)
+            if link:
+                out.append(Mention(start, end, text[start:end], "REGION", link.id, link.name,
+                                   link.kind, "compound"))
+        return out
+
+    def _pattern_mentions(self, text: str) -> list[Mention]:
+        out = []
+        for pattern, prog in self._patterns:
+            for m in pattern.finditer(text):
+                out.append(Mention(m.start(), m.end(), m.group(), "PROGRAMME", prog.id, prog.name,
+                                   "programme", "pattern"))
+        return out
+
+    def _ner_mentions(self, text: str, spans: list[tuple[int, int, str]],
+                      country: str | None) -> list[Mention]:
+        out = []
+        for start, end, raw_label in spans:
+            label = NER_LABELS.get(raw_label)
+            surface = text[start:end]
+            if label is None or len(surface) < 2 or not surface[:1].isupper():
+                continue
+            if label == "PERSON":
+                out.append(Mention(start, end, surface, "PERSON", f"person:{slug(surface)}",
+                                   surface, None, "ner"))
+                continue
+            other = "REGION" if label == "ORG" else "ORG"
+            link = (self.linker.resolve(surface, label, country=country)
+                    or self.linker.fuzzy(surface, label, country=country)
+                    or self.linker.resolve(surface, other, country=country))
+            if link is not None:
+                out.append(Mention(start, end, surface, link.label, link.id, link.name, link.kind,
+                                   "ner"))
+            elif label == "ORG":  # unknown organizations are kept, with a slug id
+                out.append(Mention(start, end, surface, "ORG", f"org:unlisted:{slug(surface)}",
+                                   surface, guess_kind(surface), "ner"))
+        return out
+
+
+def _choose(links: list[Link], text: str, start: int, end: int, ner_label: str | None) -> Link:
+    """One span naming two kinds of thing: Boliden, Region Västerbotten, Produktion2030."""
+    if len(links) == 1:
+        return links[0]
+    labels = {link.label for link in links}
+    if {"ORG", "PROGRAMME"} <= labels:
+        # A Swedish strategic innovation programme and its office share one name.
+        near = text[max(0, start - 40):end + 60].lower()
+        wanted = "PROGRAMME" if "program" in near else "ORG"
+    elif AUTHORITY.search(text[start:end]):
+        wanted = "ORG"
+    elif PLACE_BEFORE.search(text[max(0, start - 30):start]):
+        wanted = "REGION"
+    else:
+        wanted = NER_LABELS.get(ner_label or "") or "ORG"
+    return next((link for link in links if link.label == wanted), links[0])
+
+
+def _weak_sentence_start(text: str, start: int, end: int) -> bool:
+    return (" " not in text[start:end] and end - start <= 5
+            and bool(SENTENCE_START.search(text[max(0, start - 3):start])))
+
+
+def _non_overlapping(candidates: list[Mention]) -> list[Mention]:
+    """Longest first, then rules before statistics; a character belongs to one mention."""
+    taken: list[Mention] = []
+    for m in sorted(candidates, key=lambda m: (-(m.end - m.start), PRIORITY[m.source], m.start)):
+        if all(m.end <= t.start or m.start >= t.end for t in taken):
+            taken.append(m)
+    return sorted(taken, key=lambda m: m.start)
+
+
+def _result(mentions: list[Mention], kb: Any) -> TagResult:
+    grouped: dict[str, list[Mention]] = {}
+    for m in mentions:
+        grouped.setdefault(m.id, []).append(m)
+    entities = tuple(
+        Entity(type=ms[0].label, id=entity_id, name=ms[0].name, kind=ms[0].kind,
+               mentions=tuple(dict.fromkeys(m.text for m in ms)), count=len(ms))
+        for entity_id, ms in grouped.items())
+    direct = [m.id for m in mentions if m.label == "REGION"]
+    # A cluster is regional by nature: naming it says where the news is.
+    for m in mentions:
+        org = kb.organizations.get(m.id) if m.label == "ORG" else None
+        if org is not None and org.kind == "cluster" and org.region:
+            direct.append(org.region)
+    region_ids = tuple(kb.regions.expand_up(dict.fromkeys(direct)))
+    names = tuple(r.name for r in (kb.regions.get(i) for i in region_ids) if r is not None)
+    return TagResult(tuple(mentions), entities, region_ids, names)
