@@ -23,6 +23,8 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/clusternews demo
+	$(BIN)/clusternews --config var/demo/feeds.yaml --db sqlite:///var/demo/clusternews.db \
+		digest --week 2026-W47 --preview var/demo/digest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -31,6 +33,19 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest_throughput.py
 	$(BIN)/python benchmarks/language_accuracy.py
+	$(BIN)/python benchmarks/extraction.py
+	$(BIN)/python benchmarks/linking.py
+	$(BIN)/python benchmarks/tag_stage.py
+	$(BIN)/python benchmarks/digest_demo.py
+	$(BIN)/python benchmarks/serving.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# NER pipelines in models/ (training/README.md): convert corpora -> spacy train -> package.
+CORPORA ?= ../shared/corpora
+
+.PHONY: models
+models: $(STAMP)
+	$(BIN)/python -c 'import spacy' 2>/dev/null || $(BIN)/pip install --quiet 'spacy>=3.8,<3.9'
+	$(BIN)/python training/build_models.py --corpora $(CORPORA)

@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from clusternews import __version__
+from clusternews import __version__, cli_digest
 from clusternews.cli_query import add_parsers
+from clusternews.cli_web import add_parsers as add_web_parsers
 from clusternews.config import ConfigError
 from clusternews.console import console, outcomes_table, sources_table
 from clusternews.settings import Settings
@@ -121,6 +122,8 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
 
     add_parsers(sub)
+    cli_digest.add_parsers(sub)
+    add_web_parsers(sub)
 
     p = sub.add_parser("demo", help="serve the bundled demo site, ingest it, show the result")
     p.add_argument("--serve", action="store_true", help="keep the demo site and server running")

@@ -100,6 +100,8 @@ def _since(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(f"expected --since as a date such as 2026-11-01, got {value!r}") from None
+    if not 1900 <= parsed.year <= 9000:
+        raise ValueError(f"expected --since between 1900 and 9000, got {value!r}")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo("Europe/Oslo"))
 
 

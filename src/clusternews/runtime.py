@@ -59,6 +59,7 @@ class Runtime:
     async def run_forever(self, *, host: str, port: int) -> None:
         import uvicorn
 
+        from clusternews.digest_schedule import add_digest_jobs
         from clusternews.scheduler import build_scheduler
         from clusternews.web.app import create_app
 
@@ -80,8 +81,10 @@ class Runtime:
 
             scheduler = build_scheduler(self.specs, refresh_one, next_due=next_due,
                                         timezone=self.config.defaults.timezone)
+            add_digest_jobs(scheduler, self.config, self.store, now=datetime.now(UTC))
             scheduler.start()
-            app = create_app(self.store, scheduler_alive=lambda: scheduler.running)
+            app = create_app(self.store, scheduler_alive=lambda: scheduler.running,
+                             stage_seconds=lambda: ctx.timings)
             server = uvicorn.Server(uvicorn.Config(app, host=host, port=port,
                                                    log_level="warning"))
             try:

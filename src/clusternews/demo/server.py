@@ -217,6 +217,14 @@ class DemoServer:
                 lines.append(f"      - {kind}: {q(base + path)}")
                 if links:
                     lines.append(f"        links: {q(links)}")
+        # Two digests so `make demo` can preview the demo week's email (never sent).
+        lines += ["digests:",
+                  "  - id: demo-alle", "    to: [demo@example.no]", "    language: nb",
+                  "    schedule: 'mon 07:00'",
+                  "  - id: demo-norr", "    to: [demo@example.se]", "    language: sv",
+                  "    schedule: 'mon 07:00'",
+                  "    filters: {regions: [Norrbotten, Västerbotten], languages: [sv, no]}",
+                  "smtp: {host: localhost, port: 25, from: clusternews@example.no}"]
         return "\n".join(lines) + "\n"
 
 

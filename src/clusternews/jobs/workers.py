@@ -1,4 +1,4 @@
-"""The CPU-bound stages (extract, language) in worker processes, one detector per process."""
+"""The CPU-bound stages (extract, language, tag) in worker processes, loaded once per process."""
 
 from __future__ import annotations
 
@@ -9,34 +9,41 @@ import time
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 
+from clusternews.adapters.nlp import load_tagger
 from clusternews.models import Article, Entry
-from clusternews.pipeline.article import assemble, language_sample
+from clusternews.pipeline.article import assemble, language_sample, tag_sample
+from clusternews.pipeline.entities import Tagger
 from clusternews.pipeline.extract import extract_article, merge
 from clusternews.pipeline.language import LanguageDetector
 
 log = logging.getLogger(__name__)
 _detector: LanguageDetector | None = None
+_tagger: Tagger | None = None
 
 
 def _load() -> None:
-    global _detector
+    global _detector, _tagger
     _detector = LanguageDetector()
+    _tagger = load_tagger()
 
 
 def process_page(entry: Entry, html: str | None, tz: str,
                  now: datetime) -> tuple[Article | None, dict[str, float]]:
-    """extract → merge with the feed entry → detect language → Article, with stage timings."""
-    if _detector is None:
+    """extract → merge → detect language → tag entities → Article, with stage timings."""
+    if _detector is None or _tagger is None:
         _load()
-    assert _detector is not None
+    assert _detector is not None and _tagger is not None
     started = time.perf_counter()
     page = extract_article(html or "", url=entry.url, tz=tz, now=now)
     merged = merge(entry, page)
     extracted = time.perf_counter()
     language = _detector.detect(language_sample(merged), declared=merged.language)
-    done = time.perf_counter()
-    article = assemble(entry, merged, language)
-    return article, {"extract": extracted - started, "language": done - extracted}
+    detected = time.perf_counter()
+    tags = _tagger.tag(tag_sample(merged), language=language.language)
+    tagged = time.perf_counter()
+    article = assemble(entry, merged, language, tags)
+    return article, {"extract": extracted - started, "language": detected - extracted,
+                     "tag": tagged - detected}
 
 
 class Processor:

@@ -1,40 +1,52 @@
-"""FastAPI app factory; for now the health check that `run` and `serve` expose."""
+"""FastAPI app factory: feeds, JSON API, pages, health and metrics over one store."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
-from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from clusternews import __version__
 from clusternews.adapters.store import Store
-from clusternews.adapters.store.schema import sources
+from clusternews.knowledge.base import KnowledgeBase
+from clusternews.web import api, feeds, health, pages
+from clusternews.web.auth import PartnerGate
+from clusternews.web.context import WebContext, WebOptions
+from clusternews.web.middleware import ServingMiddleware
+from clusternews.web.ratelimit import RateLimiter
+from clusternews.web.suggest import Suggester
+
+HERE = Path(__file__).parent
+
+DESCRIPTION = """News from Nordic industry clusters, tagged with organizations, regions and
+programmes. Once any partner token exists, `/feed.json`, `/feed.xml` and `/api/*` need
+`Authorization: Bearer <token>` (`clusternews partners add NAME`)."""
 
 
-def create_app(store: Store, *, scheduler_alive: Callable[[], bool] | None = None) -> FastAPI:
-    app = FastAPI(title="clusternews", version=__version__)
+def create_app(store: Store, *, scheduler_alive: Callable[[], bool] | None = None,
+               kb: KnowledgeBase | None = None, options: WebOptions | None = None,
+               stage_seconds: Callable[[], Mapping[str, float]] | None = None) -> FastAPI:
+    options = options or WebOptions()
+    kb = kb or KnowledgeBase.load()
+    ctx = WebContext(store=store, kb=kb, options=options,
+                     gate=PartnerGate(store, RateLimiter(options.rate_limit)),
+                     suggester=Suggester(kb), scheduler_alive=scheduler_alive,
+                     stage_seconds=stage_seconds)
+    env = Environment(loader=FileSystemLoader(HERE / "templates"),
+                      autoescape=select_autoescape(["html"], default=True))
+    templates = Jinja2Templates(env=env)
 
-    @app.get("/healthz")
-    def healthz() -> JSONResponse:
-        body: dict[str, Any] = {"status": "ok", "version": __version__}
-        try:
-            with store.read() as conn:
-                last = conn.execute(select(func.max(sources.c.last_success_at))).scalar()
-            body["database"] = "ok"
-            body["last_success_age_s"] = (
-                round((datetime.now(UTC) - last.replace(tzinfo=last.tzinfo or UTC))
-                      .total_seconds()) if last else None)
-        except SQLAlchemyError as exc:
-            body.update(status="error", database=f"unreachable: {type(exc).__name__}")
-        if scheduler_alive is not None:
-            body["scheduler"] = "running" if scheduler_alive() else "stopped"
-            if not scheduler_alive():
-                body["status"] = "error"
-        return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
-
+    app = FastAPI(title=options.title, version=__version__, description=DESCRIPTION)
+    registry, latency = health.registry_for(ctx)
+    app.add_middleware(ServingMiddleware, latency=latency)
+    app.include_router(feeds.router(ctx))
+    app.include_router(api.router(ctx))
+    app.include_router(health.router(ctx, registry))
+    app.include_router(pages.router(ctx, templates))
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.state.context = ctx
     return app

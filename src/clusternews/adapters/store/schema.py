@@ -122,3 +122,33 @@ item_entities = Table(
     Column("direct", Boolean, nullable=False),
     Index("ix_item_entities_entity", "entity_id", "item_id"),
 )
+
+# Partner intranets' API tokens: only a SHA-256 of each token is kept (tokens are 256-bit
+# random, so a slow hash would add nothing). A revoked partner keeps its row: once partners
+# have been set up, the API stays closed even if every one of them is revoked.
+partners = Table(
+    "partners", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+    Column("last_used_at", UtcDateTime),
+)
+
+deliveries = Table(
+    "deliveries", metadata,
+    Column("digest_id", String(100), primary_key=True),
+    Column("week", String(8), primary_key=True),  # ISO week, "2026-W47"
+    Column("recipient", String(320), primary_key=True),
+    # sending → sent | failed (→ sending again when due) ; skipped: an empty week, not sent
+    Column("state", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("items", Integer, nullable=False, default=0),
+    Column("message_id", Text),
+    Column("error", Text),
+    Column("permanent", Boolean, nullable=False, default=False),
+    Column("claimed_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    Column("next_attempt_at", UtcDateTime),
+)

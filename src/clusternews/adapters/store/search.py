@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, or_, select
+from sqlalchemy import Connection, Select, and_, exists, func, literal, or_, select
 
+from clusternews.adapters.store import fts
 from clusternews.adapters.store.schema import item_entities, item_sources, items, sources
+
+# The newest-first sort key; ix_items_newest (migration 0004) indexes exactly this expression.
+NEWEST = func.coalesce(items.c.published, items.c.first_seen)
 
 
 @dataclass(frozen=True)
@@ -20,23 +24,47 @@ class Query:
     org_ids: Sequence[str] = ()
     region_ids: Sequence[str] = ()  # items about a region or any place inside it
     programme_ids: Sequence[str] = ()
+    entity_ids: Sequence[str] = ()  # any entity type (the entity page)
     languages: Sequence[str] = ()
     clusters: Sequence[str] = ()
     since: datetime | None = None
     limit: int = 20
     offset: int = 0
+    # "relevance" (text rank, newest first on ties) or "newest"; None: relevance with text.
+    order: str | None = None
+    # Keyset cursor for newest-first paging (feeds): items strictly after (date, id).
+    after: tuple[datetime, str] | None = None
+
+    @property
+    def ordering(self) -> str:
+        if self.order:
+            return self.order
+        return "relevance" if self.text and fts.terms(self.text) else "newest"
 
 
-def _has_entity(ids: Sequence[str]):  # type: ignore[no-untyped-def]
+# Below this many tagged items, a filter drives the query from the entity index and sorts the
+# few matches; above it, walking ix_items_newest and probing each item stops sooner. Measured at
+# 100,000 items on SQLite: an organization in 300 items took 120 ms walking and 1 ms driving;
+# "Norge" (60,000 items) took 1 ms walking and 260 ms driving.
+_DRIVE_BELOW = 3000
+
+
+def _has_entity(conn: Connection, ids: Sequence[str]):  # type: ignore[no-untyped-def]
+    tagged = select(item_entities.c.item_id).where(item_entities.c.entity_id.in_(list(ids)))
+    seen = conn.execute(select(func.count()).select_from(
+        tagged.limit(_DRIVE_BELOW).subquery())).scalar_one()
+    if seen < _DRIVE_BELOW:
+        return items.c.id.in_(tagged)
     return exists().where(and_(item_entities.c.item_id == items.c.id,
                                item_entities.c.entity_id.in_(list(ids))))
 
 
-def search(conn: Connection, query: Query) -> list[dict[str, Any]]:
-    stmt = select(items)
-    for ids in (query.org_ids, query.region_ids, query.programme_ids):
+def _filtered(conn: Connection, query: Query, *columns: Any) -> tuple[Select[Any], Any]:
+    """The statement with every filter applied, and the text rank (or None)."""
+    stmt = select(*columns).select_from(items)
+    for ids in (query.org_ids, query.region_ids, query.programme_ids, query.entity_ids):
         if ids:
-            stmt = stmt.where(_has_entity(ids))
+            stmt = stmt.where(_has_entity(conn, ids))
     if query.languages:
         stmt = stmt.where(items.c.language.in_(list(query.languages)))
     if query.clusters:
@@ -44,17 +72,64 @@ def search(conn: Connection, query: Query) -> list[dict[str, Any]]:
                                          item_sources.c.cluster.in_(list(query.clusters))))
         stmt = stmt.where(or_(items.c.cluster.in_(list(query.clusters)), in_cluster))
     if query.since:
-        stmt = stmt.where(func.coalesce(items.c.published, items.c.first_seen) >= query.since)
+        stmt = stmt.where(NEWEST >= query.since)
+    rank = None
     if query.text:
-        # Full-text ranking comes with the search issue; until then a case-insensitive match.
-        like = f"%{query.text.lower()}%"
-        stmt = stmt.where(or_(func.lower(items.c.title).like(like),
-                              func.lower(items.c.text).like(like)))
-    stmt = stmt.order_by(func.coalesce(items.c.published, items.c.first_seen).desc(),
-                         items.c.id).limit(query.limit).offset(query.offset)
+        found = fts.text_match(conn, query.text)
+        if found is not None:
+            where, rank, joined = found
+            if joined is not None:
+                stmt = stmt.join(joined, where)
+            else:
+                stmt = stmt.where(where)
+    return stmt, rank
+
+
+def search(conn: Connection, query: Query) -> list[dict[str, Any]]:
+    stmt, rank = _filtered(conn, query, items)
+    if rank is not None:
+        stmt = stmt.add_columns(rank.label("rank"))
+    if query.after is not None:
+        day, item = query.after
+        stmt = stmt.where(or_(NEWEST < day, and_(NEWEST == day, items.c.id > item)))
+    if query.ordering == "relevance" and rank is not None:
+        stmt = stmt.order_by(rank.desc(), NEWEST.desc(), items.c.id)
+    else:
+        stmt = stmt.order_by(NEWEST.desc(), items.c.id)
+    stmt = stmt.limit(query.limit).offset(query.offset)
     rows = [dict(r) for r in conn.execute(stmt).mappings()]
     _attach_sources(conn, rows)
     return rows
+
+
+def version(conn: Connection) -> str:
+    """Changes whenever an item is stored or updated (for response caches and ETags)."""
+    newest = conn.execute(select(func.max(items.c.updated_at))).scalar()
+    return newest.isoformat() if newest else "empty"
+
+
+def count(conn: Connection, query: Query, *, cap: int | None = None) -> int:
+    """Items matching the filters; with `cap`, counting stops there (a page says "1000+")."""
+    if cap is None:
+        stmt, _rank = _filtered(conn, replace(query, after=None), func.count(literal(1)))
+        return int(conn.execute(stmt).scalar() or 0)
+    stmt, _rank = _filtered(conn, replace(query, after=None), items.c.id)
+    capped = select(func.count()).select_from(stmt.limit(cap).subquery())
+    return int(conn.execute(capped).scalar() or 0)
+
+
+def cursor(row: dict[str, Any]) -> tuple[datetime, str]:
+    """The keyset position of a row returned by `search` (for the next page)."""
+    return (row["published"] or row["first_seen"], row["id"])
+
+
+def get(conn: Connection, item_id: str) -> dict[str, Any] | None:
+    row = conn.execute(select(items).where(items.c.id == item_id)).mappings().first()
+    if row is None:
+        return None
+    found = [dict(row)]
+    _attach_sources(conn, found)
+    return found[0]
 
 
 def _attach_sources(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -75,17 +150,58 @@ def _attach_sources(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 def entity_counts(conn: Connection, *, type_: str | None = None, ids: Sequence[str] = (),
                   prefix: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
-    """Entities named directly by stored items, with how many items name each."""
+    """Entities named directly by stored items, with how many items name each.
+
+    With `prefix`, entities whose name starts with it or whose id is in `ids` (the knowledge
+    base's matches for the prefix, so any alias finds its entity); with only `ids`, those.
+    """
     n = func.count(item_entities.c.item_id.distinct()).label("items")
-    stmt = (select(item_entities.c.entity_id, item_entities.c.type, item_entities.c.name,
+    stmt = (select(item_entities.c.entity_id, item_entities.c.type,
+                   func.max(item_entities.c.name).label("name"),
                    func.max(item_entities.c.kind).label("kind"), n)
-            .where(item_entities.c.direct.is_(True))
-            .group_by(item_entities.c.entity_id, item_entities.c.type, item_entities.c.name)
-            .order_by(n.desc(), item_entities.c.name).limit(limit))
+            # A region counts the items about any place inside it, as its search finds them.
+            .where(or_(item_entities.c.direct.is_(True), item_entities.c.type == "REGION"))
+            .group_by(item_entities.c.entity_id, item_entities.c.type)
+            .order_by(n.desc(), func.max(item_entities.c.name)).limit(limit))
     if type_:
         stmt = stmt.where(item_entities.c.type == type_)
     if prefix:
-        by_name = func.lower(item_entities.c.name).like(prefix.lower() + "%")
+        escaped = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        by_name = func.lower(item_entities.c.name).like(escaped + "%", escape="\\")
         stmt = stmt.where(or_(by_name, item_entities.c.entity_id.in_(list(ids)))
                           if ids else by_name)
+    elif ids:
+        stmt = stmt.where(item_entities.c.entity_id.in_(list(ids)))
+    return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def entity_name(conn: Connection, entity_id: str) -> dict[str, Any] | None:
+    """(type, name, kind) of an entity as stored items name it, or None if none does."""
+    row = conn.execute(select(item_entities.c.type, item_entities.c.name, item_entities.c.kind)
+                       .where(item_entities.c.entity_id == entity_id).limit(1)).mappings().first()
+    return dict(row) if row else None
+
+
+def entity_months(conn: Connection, entity_id: str) -> list[tuple[str, int]]:
+    """('YYYY-MM', items) for the items about an entity (or a place inside it), oldest first."""
+    rows = conn.execute(
+        select(NEWEST.label("day")).join(item_entities, item_entities.c.item_id == items.c.id)
+        .where(item_entities.c.entity_id == entity_id))
+    months: dict[str, int] = {}
+    for (day,) in rows:
+        key = day.strftime("%Y-%m") if day else "unknown"
+        months[key] = months.get(key, 0) + 1
+    return sorted(months.items())
+
+
+def related_entities(conn: Connection, entity_id: str, *, limit: int = 20) -> list[dict[str, Any]]:
+    """Entities named in the same items as `entity_id`, most shared items first."""
+    other = item_entities.alias("other")
+    n = func.count(other.c.item_id.distinct()).label("items")
+    stmt = (select(other.c.entity_id, other.c.type, func.max(other.c.name).label("name"), n)
+            .join(item_entities, and_(item_entities.c.item_id == other.c.item_id,
+                                      item_entities.c.entity_id == entity_id))
+            .where(other.c.entity_id != entity_id, other.c.direct.is_(True))
+            .group_by(other.c.entity_id, other.c.type)
+            .order_by(n.desc(), func.max(other.c.name)).limit(limit))
     return [dict(r) for r in conn.execute(stmt).mappings()]

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
 # Matching runs on its own tokenization: hyphen compounds ("Raufoss-miljøet", "Arena-programmet",
@@ -19,7 +21,8 @@ EXTRA_INFIXES = (r"(?<=[^\W\d_])-(?=[^\W\d_])", r"(?<=\w):(?=s\b)", r"(?<=\w)’
 def rule_tokenizer() -> Language:
     nlp = spacy.blank("xx")
     infixes = list(nlp.Defaults.infixes or []) + list(EXTRA_INFIXES)
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    tokenizer: Tokenizer = nlp.tokenizer  # type: ignore[assignment]
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     return nlp
 
 
@@ -34,9 +37,19 @@ def genitive_variants(name: str) -> Iterator[str]:
         yield name + "'"
 
 
+_FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
+
+
+def _folded(doc: Doc) -> Doc:
+    """Token norms without case or Nordic diacritics, so "Tromso" meets "Tromsø"."""
+    for token in doc:
+        token.norm_ = token.lower_.translate(_FOLD)
+    return doc
+
+
 @dataclass
 class Phrases:
-    """Two matchers: case-insensitive names, and case-sensitive ones (abbreviations)."""
+    """Two matchers: case- and diacritic-insensitive names, and case-sensitive abbreviations."""
 
     nlp: Language
     lower: PhraseMatcher
@@ -46,7 +59,7 @@ class Phrases:
     def build(cls, names: Iterable[tuple[str, str, bool]]) -> Phrases:
         """`names`: (surface form, label ORG|REGION|PROGRAMME, case sensitive)."""
         nlp = rule_tokenizer()
-        lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        lower = PhraseMatcher(nlp.vocab, attr="NORM")
         orth = PhraseMatcher(nlp.vocab, attr="ORTH")
         pending: dict[tuple[str, bool], set[str]] = {}
         for surface, label, sensitive in names:
@@ -56,13 +69,13 @@ class Phrases:
             for variant in genitive_variants(surface):
                 pending.setdefault((label, sensitive), set()).add(variant)
         for (label, sensitive), variants in sorted(pending.items()):
-            docs = list(nlp.tokenizer.pipe(sorted(variants)))
+            docs = [_folded(nlp.make_doc(v)) for v in sorted(variants)]
             (orth if sensitive else lower).add(label, docs)
         return cls(nlp, lower, orth)
 
     def matches(self, text: str) -> list[tuple[int, int, str]]:
         """(start char, end char, label) of every candidate, overlapping ones included."""
-        doc = self.nlp.make_doc(text)
+        doc = _folded(self.nlp.make_doc(text))
         found = []
         for matcher, sensitive in ((self.lower, False), (self.orth, True)):
             for match_id, start, end in matcher(doc):

@@ -52,7 +52,7 @@ class Tagger:
         candidates = self._rule_mentions(text, country, ner_spans)
         candidates += self._compound_mentions(text, country)
         candidates += self._pattern_mentions(text)
-        candidates += self._ner_mentions(text, ner_spans, country)
+        candidates += self._ner_mentions(text, ner_spans, country, known=candidates)
         mentions = _non_overlapping(candidates)
         return _result(mentions, self.kb)
 
@@ -93,15 +93,18 @@ class Tagger:
         return out
 
     def _pattern_mentions(self, text: str) -> list[Mention]:
+        """Phrasings such as "tatt opp i NCE"; the mention is the programme's name inside."""
         out = []
         for pattern, prog in self._patterns:
             for m in pattern.finditer(text):
-                out.append(Mention(m.start(), m.end(), m.group(), "PROGRAMME", prog.id, prog.name,
+                start, end = _name_inside(m.group(), prog)
+                start, end = m.start() + start, m.start() + end
+                out.append(Mention(start, end, text[start:end], "PROGRAMME", prog.id, prog.name,
                                    "programme", "pattern"))
         return out
 
     def _ner_mentions(self, text: str, spans: list[tuple[int, int, str]],
-                      country: str | None) -> list[Mention]:
+                      country: str | None, known: list[Mention]) -> list[Mention]:
         out = []
         for start, end, raw_label in spans:
             label = NER_LABELS.get(raw_label)
@@ -119,7 +122,9 @@ class Tagger:
             if link is not None:
                 out.append(Mention(start, end, surface, link.label, link.id, link.name, link.kind,
                                    "ner"))
-            elif label == "ORG":  # unknown organizations are kept, with a slug id
+            elif label == "ORG" and not _covered(text, start, end, known):
+                # Unknown organizations are kept, with a slug id; but a span made only of known
+                # names ("Hydro Årdal": company + plant site) is those names, not a new company.
                 out.append(Mention(start, end, surface, "ORG", f"org:unlisted:{slug(surface)}",
                                    surface, guess_kind(surface), "ner"))
         return out
@@ -141,6 +146,25 @@ def _choose(links: list[Link], text: str, start: int, end: int, ner_label: str |
     else:
         wanted = NER_LABELS.get(ner_label or "") or "ORG"
     return next((link for link in links if link.label == wanted), links[0])
+
+
+def _covered(text: str, start: int, end: int, known: list[Mention]) -> bool:
+    words = [(m.start() + start, m.end() + start)
+             for m in re.finditer(r"\w+", text[start:end])]
+    return bool(words) and all(any(k.start <= ws and we <= k.end for k in known)
+                               for ws, we in words)
+
+
+def _name_inside(phrase: str, prog: Any) -> tuple[int, int]:
+    """Offsets of the longest of the programme's names found in `phrase` (all of it if none)."""
+    names = sorted((n for n in (prog.name, *prog.aliases, *prog.abbreviations) if n),
+                   key=len, reverse=True)
+    lowered = phrase.lower()
+    for name in names:
+        at = lowered.find(name.lower())
+        if at >= 0:
+            return at, at + len(name)
+    return 0, len(phrase)
 
 
 def _weak_sentence_start(text: str, start: int, end: int) -> bool:
@@ -166,11 +190,12 @@ def _result(mentions: list[Mention], kb: Any) -> TagResult:
                mentions=tuple(dict.fromkeys(m.text for m in ms)), count=len(ms))
         for entity_id, ms in grouped.items())
     direct = [m.id for m in mentions if m.label == "REGION"]
-    # A cluster is regional by nature: naming it says where the news is.
-    for m in mentions:
-        org = kb.organizations.get(m.id) if m.label == "ORG" else None
-        if org is not None and org.kind == "cluster" and org.region:
-            direct.append(org.region)
+    if not direct:
+        # No place named: a cluster is regional by nature, so its home region says where.
+        for m in mentions:
+            org = kb.organizations.get(m.id) if m.label == "ORG" else None
+            if org is not None and org.kind == "cluster" and org.region:
+                direct.append(org.region)
     region_ids = tuple(kb.regions.expand_up(dict.fromkeys(direct)))
     names = tuple(r.name for r in (kb.regions.get(i) for i in region_ids) if r is not None)
     return TagResult(tuple(mentions), entities, region_ids, names)

@@ -1,0 +1,204 @@
+"""Serving latency at 100,000 stored items: /feed.json, /api/items?q=…, the search page.
+
+    python benchmarks/serving.py [--items 100000] [--db sqlite|postgresql|both] [--requests 400]
+
+Generates the items (once per database; SQLite file under var/bench/), starts `uvicorn` with
+the app in its own process on loopback, and drives it from this process with 1 and 50
+concurrent clients; prints p50/p95/p99 (ms) and requests per second per scenario.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import insert
+
+from clusternews.adapters.store import Store
+from clusternews.adapters.store.schema import item_entities, item_sources, items, sources
+from clusternews.knowledge.base import KnowledgeBase
+
+ROOT = Path(__file__).parents[1]
+PG_URL = os.environ.get("CLUSTERNEWS_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+WORDS_NO = ("gruvedrift mineraler klyngen bedrifter industrien hydrogen batterier kompetanse "
+            "forskning prosjektet smelteverk aluminium robot automatisering havn energi "
+            "verdikjede sirkulær råmaterialer leverandører konferanse utlysning").split()
+WORDS_SV = ("gruvan mineral klustret företag industrin vätgas batterier kompetens forskning "
+            "projektet smältverk stål automation leverantörer konferens utlysning återvinning "
+            "energi elektrifiering prospektering").split()
+SCENARIOS = [
+    ("feed", "/feed.json"),
+    ("feed region", "/feed.json?region=Nordland"),
+    ("feed org+lang", "/feed.json?org=SINTEF&lang=no"),
+    ("api q", "/api/items?q=hydrogen"),
+    ("api q+region", "/api/items?q=batterier&region=Norrbotten"),
+    ("page q", "/?q=gruvedrift"),
+    ("page region", "/?region=Vestland"),
+]
+
+
+def generate(url: str, n: int) -> None:
+    store = Store.open(url)
+    with store.read() as conn:
+        have = conn.execute(items.select().limit(1)).first()
+    if have:
+        store.close()
+        return
+    kb = KnowledgeBase.load()
+    rnd = random.Random(7)
+    places = [r for r in kb.regions if r.type in ("municipality", "town")]
+    orgs = list(kb.organizations)
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    # Zipf-like filler vocabulary, and each topical word in about one item in 30, so a text
+    # query matches a few thousand items, as real news does, not all of them.
+    filler = [f"ord{k}" for k in range(3000)]
+    weights = [1 / (k + 1) for k in range(3000)]
+    with store.write() as conn:
+        conn.execute(insert(sources), [
+            {"id": f"bench-{c}:feed", "cluster": f"bench-{c}", "kind": "feed",
+             "url": f"https://bench{c}.example/feed", "validators_trusted": True, "failures": 0}
+            for c in range(40)])
+    batch: list[dict] = []
+    ents: list[dict] = []
+    links: list[dict] = []
+    for i in range(n):
+        swedish = rnd.random() < 0.4
+        words = WORDS_SV if swedish else WORDS_NO
+        place = rnd.choice([p for p in rnd.sample(places, 8)
+                            if (p.country == "SE") == swedish] or places)
+        org = rnd.choice(orgs)
+        topical = [w for w in words if rnd.random() < 1 / 30]
+        body = rnd.choices(filler, weights, k=240) + topical * 2
+        rnd.shuffle(body)
+        text = " ".join(body)
+        title = " ".join([*rnd.choices(filler, weights, k=5), *topical[:2]]).capitalize()
+        item_id = hashlib.sha256(f"bench{i}".encode()).hexdigest()[:20]
+        cluster = f"bench-{i % 40}"
+        published = now - timedelta(minutes=i * 7 + rnd.randint(0, 5))
+        region_ids = kb.regions.expand_up([place.id])
+        batch.append({
+            "id": item_id, "url": f"https://bench.example/{i}", "content_hash": item_id,
+            "cluster": cluster, "title": title, "summary": text[:200], "text": text,
+            "published": published, "first_seen": published, "updated_at": published,
+            "language": "sv" if swedish else "no", "language_variant": None if swedish else "nb",
+            "language_confidence": 0.99, "regions": [kb.regions.get(r).name for r in region_ids],
+            "entities": [{"type": "ORG", "id": org.id, "name": org.name, "kind": org.kind,
+                          "mentions": [org.name], "count": 1},
+                         {"type": "REGION", "id": place.id, "name": place.name, "kind": None,
+                          "mentions": [place.name], "count": 1}]})
+        ents.append({"item_id": item_id, "entity_id": org.id, "type": "ORG", "name": org.name,
+                     "kind": org.kind, "count": 1, "direct": True})
+        for k, rid in enumerate(region_ids):
+            ents.append({"item_id": item_id, "entity_id": rid, "type": "REGION",
+                         "name": kb.regions.get(rid).name, "kind": None,  # type: ignore[union-attr]
+                         "count": 1 if k == 0 else 0, "direct": k == 0})
+        links.append({"item_id": item_id, "source_id": f"{cluster}:feed", "cluster": cluster,
+                      "url": f"https://bench.example/{i}", "first_seen": published})
+        if len(batch) == 5000 or i == n - 1:
+            with store.write() as conn:
+                conn.execute(insert(items), batch)
+                conn.execute(insert(item_entities), ents)
+                conn.execute(insert(item_sources), links)
+            batch, ents, links = [], [], []
+    with store.write() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("ANALYZE")
+        else:
+            conn.exec_driver_sql("ANALYZE")
+    print(f"generated {n} items in {time.perf_counter() - started:.0f} s", flush=True)
+    store.close()
+
+
+def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+    code = ("import uvicorn; from clusternews.adapters.store import Store; "
+            "from clusternews.web.app import create_app; "
+            f"uvicorn.run(create_app(Store.open({url!r})), host='127.0.0.1', port={port}, "
+            "log_level='warning')")
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    for _ in range(300):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code in (200, 503):
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+async def drive(base: str, path: str, clients: int, total: int) -> tuple[list[float], float]:
+    latencies: list[float] = []
+    remaining = total
+    async with httpx.AsyncClient(base_url=base, timeout=30,
+                                 limits=httpx.Limits(max_connections=clients)) as client:
+        await client.get(path)  # warm up
+
+        async def worker() -> None:
+            nonlocal remaining
+            while remaining > 0:
+                remaining -= 1
+                t0 = time.perf_counter()
+                r = await client.get(path)
+                latencies.append(time.perf_counter() - t0)
+                assert r.status_code == 200, (path, r.status_code)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        return latencies, time.perf_counter() - started
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--requests", type=int, default=400, help="per scenario and level")
+    args = parser.parse_args()
+    urls = {"sqlite": f"sqlite:///{ROOT / 'var' / 'bench' / f'serving-{args.items}.db'}",
+            "postgresql": PG_URL + "&options=-csearch_path%3Dbench" if "?" in PG_URL
+            else PG_URL + "?options=-csearch_path%3Dbench"}
+    chosen = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    if "postgresql" in chosen:
+        import sqlalchemy as sa
+
+        admin = sa.create_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.exec_driver_sql("CREATE SCHEMA IF NOT EXISTS bench")
+        admin.dispose()
+    print(f"{'db':10} {'scenario':14} {'clients':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'req/s':>7}")
+    for name in chosen:
+        generate(urls[name], args.items)
+        port = 8700 + chosen.index(name)
+        server = start_server(urls[name], port)
+        try:
+            for label, path in SCENARIOS:
+                for clients in (1, 50):
+                    count = args.requests if clients == 50 else max(50, args.requests // 4)
+                    lat, wall = asyncio.run(drive(f"http://127.0.0.1:{port}", path, clients,
+                                                  count))
+                    print(f"{name:10} {label:14} {clients:7} {pct(lat, 50):7.1f} "
+                          f"{pct(lat, 95):7.1f} {pct(lat, 99):7.1f} {len(lat) / wall:7.0f}",
+                          flush=True)
+        finally:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Digest emails: wording per language and rendering (sending lives in adapters.mail)."""

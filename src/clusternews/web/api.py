@@ -1,0 +1,76 @@
+"""The JSON API for programs: /api/items, /api/items/{id}, /api/entities."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import Query as Param
+
+from clusternews.adapters.store.search import count, get, search, version
+from clusternews.item_json import item_json
+from clusternews.web.context import WebContext
+from clusternews.web.params import MAX_LIMIT, Filters, filters_param, to_query
+from clusternews.web.schemas import EntityCount, ItemDetail, ItemPage, Problem
+from clusternews.web.suggest import TYPES
+from clusternews.web.urls import page_url
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "a filter names nothing known"},
+    401: {"model": Problem, "description": "partner token missing or invalid"},
+    429: {"model": Problem, "description": "rate limit; see Retry-After"},
+}
+
+
+def router(ctx: WebContext) -> APIRouter:
+    api = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(ctx.gate)],
+                    responses=ERRORS)
+
+    @api.get("/items", response_model=ItemPage, summary="Search stored items")
+    def list_items(request: Request, f: Annotated[Filters, Depends(filters_param)],
+                   limit: Annotated[int, Param(ge=1, le=MAX_LIMIT)] = 20,
+                   offset: Annotated[int, Param(ge=0, le=100_000)] = 0) -> Response:
+        try:
+            query = to_query(ctx.kb, f, tz=ctx.options.timezone, limit=limit, offset=offset)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
+
+        def make() -> bytes:
+            with ctx.store.read() as conn:
+                rows = search(conn, query)
+                total = count(conn, query)
+            more = offset + len(rows) < total
+            page = ItemPage.model_validate({
+                "total": total, "offset": offset, "limit": limit,
+                "items": [item_json(r, tz=ctx.options.timezone) for r in rows],
+                "next": page_url(request, ctx.options.base_url, "/api/items",
+                                 [*f.pairs(), ("limit", str(limit)),
+                                  ("offset", str(offset + limit))]) if more else None})
+            return page.model_dump_json().encode()
+
+        with ctx.store.read() as conn:
+            current = version(conn)
+        key = (request.url.path, request.url.query, str(request.base_url), current)
+        return Response(ctx.cache.get_or_make(key, make), media_type="application/json")
+
+    @api.get("/items/{item_id}", response_model=ItemDetail, summary="One stored item",
+             responses={404: {"model": Problem}})
+    def one_item(item_id: str) -> dict[str, Any]:
+        with ctx.store.read() as conn:
+            row = get(conn, item_id)
+        if row is None:
+            raise HTTPException(404, "no such item")
+        return {**item_json(row, tz=ctx.options.timezone), "text": row["text"]}
+
+    @api.get("/entities", response_model=list[EntityCount],
+             summary="Entities by name or alias prefix, with item counts")
+    def entities(prefix: Annotated[str | None, Param(max_length=100)] = None,
+                 type: Annotated[str | None, Param(pattern="^(ORG|REGION|PROGRAMME|PERSON)$",
+                                                   description=", ".join(TYPES))] = None,
+                 limit: Annotated[int, Param(ge=1, le=MAX_LIMIT)] = 20) -> list[dict[str, Any]]:
+        with ctx.store.read() as conn:
+            rows = ctx.suggester.suggest(conn, prefix or "", type_=type, limit=limit)
+        return [{"id": r["entity_id"], "type": r["type"], "name": r["name"], "kind": r["kind"],
+                 "items": r["items"]} for r in rows]
+
+    return api

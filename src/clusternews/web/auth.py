@@ -1,0 +1,56 @@
+"""Partner tokens on the feeds and the API: Bearer check, revocation at once, rate limit."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from fastapi import HTTPException, Request
+from sqlalchemy.exc import SQLAlchemyError
+
+from clusternews.adapters.store import Store
+from clusternews.adapters.store import partners as store_partners
+from clusternews.web.ratelimit import RateLimiter
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="clusternews"'}
+_TOUCH_EVERY = 60.0  # seconds: last_used_at is news, not an audit log; no write per request
+
+
+@dataclass(eq=False)  # FastAPI keys its dependency cache by the callable: keep it hashable
+class PartnerGate:
+    store: Store
+    limiter: RateLimiter
+    _touched: dict[int, float] = field(default_factory=dict)
+
+    def __call__(self, request: Request) -> str | None:
+        """The partner's name, None while no partner exists; else 401 or 429."""
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        with self.store.read() as conn:
+            if not store_partners.any_exist(conn):
+                return None
+            partner = (store_partners.check(conn, token.strip())
+                       if scheme.lower() == "bearer" and token.strip() else None)
+        if partner is None:
+            # The header is never echoed or logged: the message names no token.
+            raise HTTPException(401, "a valid partner token is required "
+                                     "(Authorization: Bearer …)", headers=_CHALLENGE)
+        wait = self.limiter.check(f"partner:{partner.id}")
+        if wait:
+            raise HTTPException(429, "too many requests for this token",
+                                headers={"Retry-After": str(wait)})
+        self._touch(partner.id)
+        return partner.name
+
+    def _touch(self, partner_id: int) -> None:
+        now = time.monotonic()
+        if now - self._touched.get(partner_id, -_TOUCH_EVERY) < _TOUCH_EVERY:
+            return
+        self._touched[partner_id] = now
+        from datetime import UTC, datetime
+
+        try:
+            with self.store.write() as conn:
+                store_partners.touch(conn, partner_id, now=datetime.now(UTC))
+        except SQLAlchemyError:  # a busy writer must not fail a read request
+            self._touched.pop(partner_id, None)

@@ -1,0 +1,35 @@
+"""What every route needs, built once by create_app and passed to each router."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from clusternews.adapters.store import Store
+from clusternews.knowledge.base import KnowledgeBase
+from clusternews.web.auth import PartnerGate
+from clusternews.web.cache import ResponseCache
+from clusternews.web.suggest import Suggester
+
+
+@dataclass(frozen=True)
+class WebOptions:
+    title: str = "clusternews"
+    timezone: str = "Europe/Oslo"
+    feed_limit: int = 50  # items per feed page unless ?limit= says otherwise
+    page_size: int = 20  # results per search page for people
+    rate_limit: int = 120  # requests per minute per partner token (0: none)
+    # Absolute base for feed links ("https://news.example.org"); None: from the request.
+    base_url: str | None = None
+
+
+@dataclass
+class WebContext:
+    store: Store
+    kb: KnowledgeBase
+    options: WebOptions
+    gate: PartnerGate
+    suggester: Suggester
+    scheduler_alive: Callable[[], bool] | None = None
+    stage_seconds: Callable[[], Mapping[str, float]] | None = None
+    cache: ResponseCache = field(default_factory=ResponseCache)

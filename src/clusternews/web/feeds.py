@@ -1,0 +1,107 @@
+"""GET /feed.json (JSON Feed 1.1) and /feed.xml (Atom): newest first, filtered, paged, ETag."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import Query as Param
+
+from clusternews.adapters.store.search import cursor, search, version
+from clusternews.web import atom, jsonfeed
+from clusternews.web.api import ERRORS
+from clusternews.web.context import WebContext
+from clusternews.web.params import (
+    MAX_LIMIT,
+    Filters,
+    decode_cursor,
+    encode_cursor,
+    filters_param,
+    to_query,
+)
+from clusternews.web.urls import base, page_url
+
+JSON_FEED = "application/feed+json"
+ATOM = "application/atom+xml"
+
+
+def _not_modified(request: Request, etag: str) -> bool:
+    wanted = request.headers.get("if-none-match", "")
+    tags = {t.strip().removeprefix("W/") for t in wanted.split(",")}
+    return etag in tags or "*" in tags
+
+
+def _respond(request: Request, body: bytes, media_type: str) -> Response:
+    # The ETag is the body's own hash: equal bytes, equal tag, whatever changed in between.
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Authorization"}
+    if _not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def router(ctx: WebContext) -> APIRouter:
+    feeds = APIRouter(tags=["feeds"], dependencies=[Depends(ctx.gate)], responses=ERRORS)
+    opts = ctx.options
+
+    def cached(request: Request, make: Callable[[], bytes]) -> bytes:
+        with ctx.store.read() as conn:
+            current = version(conn)
+        key = (request.url.path, request.url.query, str(request.base_url), current)
+        return ctx.cache.get_or_make(key, make)
+
+    def page(request: Request, f: Filters, limit: int | None,
+             after: str | None, path: str) -> tuple[list[dict[str, Any]], str | None, str]:
+        size = limit or opts.feed_limit
+        try:
+            query = to_query(ctx.kb, f, tz=opts.timezone, limit=size + 1, order="newest")
+            if after:
+                query = replace(query, after=decode_cursor(after))
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
+        with ctx.store.read() as conn:
+            rows = search(conn, query)
+        pairs = [*f.pairs(), *([("limit", str(limit))] if limit else [])]
+        next_url = None
+        if len(rows) > size:
+            rows = rows[:size]
+            next_url = page_url(request, opts.base_url, path,
+                                [*pairs, ("after", encode_cursor(cursor(rows[-1])))])
+        self_pairs = [*pairs, *([("after", after)] if after else [])]
+        return rows, next_url, page_url(request, opts.base_url, path, self_pairs)
+
+    @feeds.get("/feed.json", response_class=Response, summary="JSON Feed 1.1, newest first",
+               responses={200: {"content": {JSON_FEED: {}}}, 304: {"description": "unchanged"}})
+    def feed_json(request: Request, f: Annotated[Filters, Depends(filters_param)],
+                  limit: Annotated[int | None, Param(ge=1, le=MAX_LIMIT)] = None,
+                  after: Annotated[str | None, Param(max_length=200,
+                                                     description="paging cursor")] = None,
+                  ) -> Response:
+        def make() -> bytes:
+            rows, next_url, self_url = page(request, f, limit, after, "/feed.json")
+            doc = jsonfeed.feed(rows, title=opts.title, feed_url=self_url, next_url=next_url,
+                                home_page_url=base(request, opts.base_url) + "/",
+                                tz=opts.timezone)
+            return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+
+        return _respond(request, cached(request, make), JSON_FEED)
+
+    @feeds.get("/feed.xml", response_class=Response, summary="Atom 1.0, newest first",
+               responses={200: {"content": {ATOM: {}}}, 304: {"description": "unchanged"}})
+    def feed_xml(request: Request, f: Annotated[Filters, Depends(filters_param)],
+                 limit: Annotated[int | None, Param(ge=1, le=MAX_LIMIT)] = None,
+                 after: Annotated[str | None, Param(max_length=200,
+                                                    description="paging cursor")] = None,
+                 ) -> Response:
+        def make() -> bytes:
+            rows, next_url, self_url = page(request, f, limit, after, "/feed.xml")
+            return atom.feed(rows, title=opts.title, self_url=self_url, next_url=next_url,
+                             home_page_url=base(request, opts.base_url) + "/", tz=opts.timezone)
+
+        return _respond(request, cached(request, make), ATOM)
+
+    return feeds

@@ -1,0 +1,141 @@
+"""Server-rendered pages for people: search, article, entity and sources status."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Request
+from fastapi import Query as Param
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Connection
+
+from clusternews.adapters.store import search as store_search
+from clusternews.adapters.store import status
+from clusternews.item_json import item_json
+from clusternews.web.context import WebContext
+from clusternews.web.i18n import STRINGS, choose
+from clusternews.web.params import Filters, filters_param, to_query
+from clusternews.web.suggest import TYPES
+
+COUNT_CAP = 1000  # counting every match of a broad filter costs more than the page itself
+UI_LANGS = ["no", "sv", "da", "en"]
+
+
+def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+    opts = ctx.options
+    tz = ZoneInfo(opts.timezone)
+
+    def render(request: Request, name: str, status_code: int = 200,
+               **values: Any) -> HTMLResponse:
+        ui = choose(request.headers.get("accept-language"))
+        return html(ui, templates.env.get_template(name).render(
+            t=STRINGS[ui], ui=ui, title=opts.title, **values).encode(), status_code)
+
+    def html(ui: str, body: bytes, status_code: int = 200) -> HTMLResponse:
+        return HTMLResponse(body, status_code=status_code,
+                            headers={"Content-Language": ui, "Vary": "Accept-Language"})
+
+    def items_for(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for row in rows:
+            data = item_json(row, tz=opts.timezone)
+            data["date"] = (row["published"] or row["first_seen"]).astimezone(tz)
+            data["entities"] = [e for e in data["entities"] if e["id"]]
+            out.append(data)
+        return out
+
+    picks_memo: dict[str, dict[str, list[dict[str, Any]]]] = {}
+
+    def pick_lists(conn: Connection) -> dict[str, list[dict[str, Any]]]:
+        """The pickers' default lists: the most named entities, counted once per data version
+        (a count over every tag, 2.5 s at 100,000 items, is not for every page view)."""
+        current = store_search.version(conn)
+        if current not in picks_memo:
+            picks_memo.clear()
+            picks_memo[current] = {t: store_search.entity_counts(conn, type_=t, limit=40)
+                                   for t in ("ORG", "REGION")}
+        return picks_memo[current]
+
+    @pages.get("/", response_class=HTMLResponse)
+    def home(request: Request, f: Annotated[Filters, Depends(filters_param)],
+             page: Annotated[int, Param(ge=1, le=1000)] = 1) -> HTMLResponse:
+        size = opts.page_size
+        try:
+            query = to_query(ctx.kb, f, tz=opts.timezone, limit=size, offset=(page - 1) * size)
+        except ValueError as exc:
+            with ctx.store.read() as conn:
+                picks = pick_lists(conn)
+            return render(request, "search.html", 400, f=f, items=[], total=0, error=str(exc),
+                          page=page, pairs=f.pairs(), picks=picks, langs=UI_LANGS,
+                          has_next=False, capped=False)
+        ui = choose(request.headers.get("accept-language"))
+
+        def make() -> bytes:
+            with ctx.store.read() as conn:
+                found = items_for(store_search.search(conn, query))
+                total = store_search.count(conn, query, cap=COUNT_CAP)
+                picks = pick_lists(conn)
+            return templates.env.get_template("search.html").render(
+                t=STRINGS[ui], ui=ui, title=opts.title, f=f, items=found, total=total,
+                error=None, page=page, pairs=f.pairs(), picks=picks, langs=UI_LANGS,
+                has_next=page * size < total, capped=total >= COUNT_CAP).encode()
+
+        with ctx.store.read() as conn:
+            current = store_search.version(conn)
+        key = ("page", request.url.path, request.url.query, ui, current)
+        return html(ui, ctx.cache.get_or_make(key, make))
+
+    @pages.get("/items/{item_id}", response_class=HTMLResponse)
+    def article(request: Request, item_id: str) -> HTMLResponse:
+        with ctx.store.read() as conn:
+            row = store_search.get(conn, item_id)
+        if row is None:
+            return render(request, "error.html", 404, message=None)
+        item = items_for([row])[0]
+        return render(request, "item.html", item=item, text=row["text"],
+                      paragraphs=[p for p in row["text"].split("\n") if p.strip()])
+
+    @pages.get("/entities/{entity_id:path}", response_class=HTMLResponse)
+    def entity(request: Request, entity_id: str,
+               page: Annotated[int, Param(ge=1, le=1000)] = 1) -> HTMLResponse:
+        size = opts.page_size
+        query = store_search.Query(entity_ids=[entity_id], limit=size, offset=(page - 1) * size)
+        with ctx.store.read() as conn:
+            info = store_search.entity_name(conn, entity_id)
+            if info is None:
+                return render(request, "error.html", 404, message=None)
+            found = items_for(store_search.search(conn, query))
+            total = store_search.count(conn, query, cap=COUNT_CAP)
+            months = store_search.entity_months(conn, entity_id)
+            related = store_search.related_entities(conn, entity_id)
+        peak = max((n for _m, n in months), default=1)
+        return render(request, "entity.html", entity_id=entity_id, info=info, items=found,
+                      total=total, months=months, peak=peak, related=related, page=page,
+                      has_next=page * size < total)
+
+    @pages.get("/sources", response_class=HTMLResponse)
+    def sources_page(request: Request) -> HTMLResponse:
+        now = datetime.now(UTC)
+        with ctx.store.read() as conn:
+            rows = status.source_rows(conn, now=now)
+        for row in rows:
+            for key in ("last_fetch_at", "next_due_at", "last_success_at"):
+                if row.get(key):
+                    row[key] = row[key].astimezone(tz)
+        return render(request, "sources.html", sources=rows)
+
+    @pages.get("/suggest")
+    def suggest(q: Annotated[str, Param(max_length=100)] = "",
+                type: Annotated[str | None, Param(max_length=12)] = None) -> JSONResponse:
+        """Autocomplete for the pickers (public, like the pages that use it)."""
+        wanted = type if type in TYPES else None
+        with ctx.store.read() as conn:
+            rows = ctx.suggester.suggest(conn, q, type_=wanted, limit=10)
+        return JSONResponse([{"id": r["entity_id"], "type": r["type"], "name": r["name"],
+                              "items": r["items"]} for r in rows])
+
+    return pages

@@ -1,0 +1,132 @@
+"""Ingesting the demo site stores linked entities and regions; searches find them by any alias."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from clusternews.adapters.store import Store
+from clusternews.adapters.store.search import Query, entity_counts, search
+from clusternews.config import parse_config
+from clusternews.config.schema import flatten_sources
+from clusternews.demo.server import DemoServer
+from clusternews.item_json import item_json
+from clusternews.jobs.workers import Processor
+from clusternews.knowledge import filters
+from clusternews.knowledge.base import KnowledgeBase
+
+from .ingest_helpers import run_ingest
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase.load()
+
+
+@pytest.fixture(scope="module")
+def processor() -> Iterator[Processor]:
+    p = Processor(0)
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def demo_store(store: Store, processor: Processor) -> Iterator[Store]:
+    with DemoServer() as site:
+        specs = flatten_sources(parse_config(site.feeds_yaml()))
+        outcomes = asyncio.run(run_ingest(specs, store, processor))
+        assert sum(o.new for o in outcomes.values()) == 18
+        yield store
+
+
+def titles(store: Store, **query: object) -> set[str]:
+    with store.read() as conn:
+        return {r["title"] for r in search(conn, Query(limit=100, **query))}  # type: ignore[arg-type]
+
+
+def test_demo_items_carry_linked_entities_and_regions(demo_store: Store, kb: KnowledgeBase) -> None:
+    with demo_store.read() as conn:
+        rows = search(conn, Query(limit=100))
+    by_title = {r["title"]: item_json(r) for r in rows}
+    renamed = by_title["Mineralklynge Nord blir Mineralklynge Norge"]
+    org = next(e for e in renamed["entities"] if e["id"] == "org:mineralklynge-norge")
+    assert org["type"] == "ORG" and org["kind"] == "cluster"
+    assert "Mineralklynge Nord" in org["mentions"]
+    assert {"Nordland", "Nord-Norge", "Norge"} <= set(renamed["regions"])
+    raufoss = by_title["Meir resirkulert aluminium i bildelar frå Raufoss"]
+    assert {"Raufoss", "Vestre Toten", "Innlandet"} <= set(raufoss["regions"])
+    assert raufoss["language"] == "no" and raufoss["language_variant"] == "nn"
+    assert all(item["entities"] for item in by_title.values())
+
+
+def test_region_search_expands_down_and_stays_in_its_country(demo_store: Store,
+                                                             kb: KnowledgeBase) -> None:
+    nordland = titles(demo_store, region_ids=filters.region_ids(kb, "Nordland"))
+    assert "Mineralklynge Nord blir Mineralklynge Norge" in nordland
+    assert "Ny kartlegging skal finne kritiske mineraler i Rana-området" in nordland
+    norrbotten = titles(demo_store, region_ids=filters.region_ids(kb, "Norrbottens län"))
+    assert "Automation under jord lockar nya leverantörer till Malmfälten" in norrbotten
+    norway = titles(demo_store, region_ids=filters.region_ids(kb, "Norge"))
+    # An article naming only Swedish places is never about Nordland (cross-border ones may be).
+    assert not (norrbotten - norway) & nordland
+    sweden = titles(demo_store, region_ids=filters.region_ids(kb, "Sverige"))
+    assert "Skellefteå satsar på återvinning av batterimaterial" in sweden - norway
+    vestland = titles(demo_store, region_ids=filters.region_ids(kb, "Sogn og Fjordane"))
+    assert "Overskotsvarme frå Årdal kan gi ny næring" in vestland  # an old county name
+
+
+def test_org_and_programme_search_by_alias(demo_store: Store, kb: KnowledgeBase) -> None:
+    old_name = titles(demo_store, org_ids=filters.org_ids(kb, "Mineralklynge Nord"))
+    assert "Mineralklynge Nord blir Mineralklynge Norge" in old_name
+    horizon = titles(demo_store, programme_ids=filters.programme_ids(kb, "Horisont Europa"))
+    assert "Informasjonsmøte om nye Horizon Europe-utlysninger for industrien" in horizon
+    swedish = titles(demo_store, languages=["sv"])
+    assert len(swedish) == 6
+
+
+def test_entities_are_counted(demo_store: Store) -> None:
+    with demo_store.read() as conn:
+        rows = entity_counts(conn, type_="ORG")
+    counts = {r["entity_id"]: r["items"] for r in rows}
+    assert counts.get("org:mineralklynge-norge", 0) >= 2
+    assert all(r["type"] == "ORG" for r in rows)
+
+
+def test_demo_then_search_cli(tmp_path: Path) -> None:
+    """What a newcomer runs: `clusternews demo`, then a search of the demo database."""
+    demo = subprocess.run([sys.executable, "-m", "clusternews.cli", "demo"], capture_output=True,
+                          text=True, timeout=300, cwd=tmp_path, env={**os.environ, "COLUMNS": "160"})
+    assert demo.returncode == 0, demo.stderr
+    assert "18 articles stored" in demo.stdout and "no/nn" in demo.stdout and "sv" in demo.stdout
+    db = f"sqlite:///{tmp_path / 'var' / 'demo' / 'clusternews.db'}"
+    proc = subprocess.run([sys.executable, "-m", "clusternews.cli", "--db", db, "search",
+                           "--region", "Västerbotten", "--json"], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    items = json.loads(proc.stdout)
+    assert items and all(i["language"] == "sv" for i in items)
+    assert all("Västerbottens län" in i["regions"] for i in items)
+    first = items[0]
+    assert set(first) >= {"id", "url", "title", "published", "cluster", "source", "language",
+                          "language_variant", "language_confidence", "summary", "entities",
+                          "regions"}
+    assert first["published"].endswith("+01:00")
+    by_alias = subprocess.run([sys.executable, "-m", "clusternews.cli", "--db", db, "search",
+                               "--org", "Mineralklynge Nord", "--json"], capture_output=True,
+                              text=True, timeout=120, cwd=tmp_path)
+    assert any(i["cluster"] == "demo-mineral" for i in json.loads(by_alias.stdout))
+    bad = subprocess.run([sys.executable, "-m", "clusternews.cli", "--db", db, "search",
+                          "--region", "Atlantis"], capture_output=True, text=True, timeout=120,
+                         cwd=tmp_path)
+    assert bad.returncode == 2 and "unknown region 'Atlantis'" in bad.stderr
+    entities = subprocess.run([sys.executable, "-m", "clusternews.cli", "--db", db, "entities",
+                               "--type", "ORG", "--json"], capture_output=True, text=True,
+                              timeout=120, cwd=tmp_path)
+    assert "org:mineralklynge-norge" in {r["entity_id"] for r in json.loads(entities.stdout)}

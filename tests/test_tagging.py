@@ -1,0 +1,103 @@
+"""The tag stage with the shipped pipelines and knowledge base: linking, a golden floor, analyze."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clusternews.adapters.nlp import load_tagger
+from clusternews.evaluation import load_golden, score
+from clusternews.pipeline.entities import Tagger
+
+from .conftest import GOLDEN
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return load_tagger()
+
+
+def ids(tagger: Tagger, text: str, language: str) -> list[tuple[str, str]]:
+    return [(m.label, m.id) for m in tagger.tag(text, language=language).mentions]
+
+
+def test_former_names_genitives_and_towns(tagger: Tagger) -> None:
+    text = ("Mineralklynge Nord heter nå Mineralklynge Norge, og Nordlands største "
+            "gruveselskap Rana Gruber holder til i Mo i Rana.")
+    result = tagger.tag(text, language="no")
+    found = {(m.label, m.id) for m in result.mentions}
+    assert ("ORG", "org:mineralklynge-norge") in found
+    assert ("REGION", "region:no:18") in found  # "Nordlands"
+    assert ("REGION", "region:no:town:mo-i-rana") in found
+    org = next(e for e in result.entities if e.id == "org:mineralklynge-norge")
+    assert org.count == 2 and set(org.mentions) == {"Mineralklynge Nord", "Mineralklynge Norge"}
+    # the town expands up: municipality, county, area, country
+    for name in ("Mo i Rana", "Rana", "Nordland", "Nord-Norge", "Norge"):
+        assert name in result.region_names
+    assert not any(r.startswith("region:se") for r in result.region_ids)
+
+
+def test_swedish_genitives_and_compounds(tagger: Tagger) -> None:
+    found = ids(tagger, "LKAB:s nya gruva i Norrbottens län ska locka folk till "
+                        "Kirunaområdet, enligt Luleå tekniska universitet.", "sv")
+    assert ("ORG", "org:lkab") in found
+    assert ("REGION", "region:se:25") in found
+    assert ("REGION", "region:se:2584") in found  # Kiruna, from the compound
+    assert ("ORG", "org:ltu") in found
+
+
+def test_programmes_and_hyphen_compounds(tagger: Tagger) -> None:
+    found = ids(tagger, "Klyngen ble tatt opp i Arena Pro-programmet i fjor, og "
+                        "Raufoss-miljøet søker nå midler fra Horisont Europa.", "no")
+    assert ("PROGRAMME", "programme:arena-pro") in found
+    assert ("REGION", "region:no:town:raufoss") in found
+    assert ("PROGRAMME", "programme:horizon-europe") in found
+    assert ("PROGRAMME", "programme:arena") not in found  # "arena" the word is not the programme
+
+
+def test_unknown_organizations_and_people(tagger: Tagger) -> None:
+    result = tagger.tag("Daglig leder Kari Nordmann i Fjellvik Mekaniske AS møtte ordføreren "
+                        "i Bodø.", language="no")
+    labels = {m.label: m for m in result.mentions}
+    assert labels["PERSON"].id.startswith("person:") and "Nordmann" in labels["PERSON"].text
+    unknown = labels["ORG"]
+    assert unknown.id.startswith("org:unlisted:") and unknown.kind == "company"
+
+
+def test_offsets_point_into_the_text(tagger: Tagger) -> None:
+    text = "Swedish Mining Innovation och Boliden AB satsar i Skellefteå."
+    for m in tagger.tag(text, language="sv").mentions:
+        assert text[m.start:m.end] == m.text
+
+
+def test_golden_linking_floor(tagger: Tagger) -> None:
+    """benchmarks/linking.py: keep linking of known entities at or above 0.95 P and R."""
+    s = score(tagger, load_golden(GOLDEN / "linking"))
+    p, r, _ = s.prf()
+    assert p >= 0.95 and r >= 0.95, s.errors[:20]
+
+
+def test_analyze_jsonl_streams_through_one_pipeline(tmp_path: Path) -> None:
+    lines = [{"id": 1, "text": "Georange arrangerar en konferens i Malå om prospektering av "
+                                "mineraler i Västerbotten."},
+             {"id": "b", "text": "Eyde-klyngen samlar prosessindustrien på Sørlandet."},
+             "not json"]
+    stdin = "\n".join(json.dumps(x) if isinstance(x, dict) else x for x in lines) + "\n"
+    proc = subprocess.run([sys.executable, "-m", "clusternews.cli", "analyze", "--jsonl"],
+                          input=stdin, capture_output=True, text=True, timeout=300,
+                          env={**os.environ}, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [o.get("id") for o in out] == [1, "b", None]
+    first = out[0]
+    assert first["language"] == "sv"
+    assert {"org:georange", "region:se:2418"} <= {e["id"] for e in first["entities"]}
+    span = first["entities"][0]
+    assert lines[0]["text"][span["start"]:span["end"]] == span["text"]  # type: ignore[index]
+    assert "Västerbottens län" in first["regions"]
+    assert out[2]["error"].startswith("analyze: bad input line")

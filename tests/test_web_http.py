@@ -1,0 +1,245 @@
+"""Feeds, JSON API, health and metrics over HTTP, against a real uvicorn on loopback."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import jsonschema
+import pytest
+from lxml import etree
+
+from clusternews.adapters.store import Store
+from clusternews.adapters.store import partners as store_partners
+from clusternews.knowledge.base import KnowledgeBase
+from clusternews.web.app import create_app
+from clusternews.web.context import WebOptions
+
+from .web_sample import XSS_TITLE, fill
+from .web_server import serving
+
+# Written from https://jsonfeed.org/version/1.1: the required members and the types of the
+# optional ones we emit; unknown members must start with "_" (extensions) to be allowed here.
+JSON_FEED_SCHEMA = {
+    "type": "object",
+    "required": ["version", "title", "items"],
+    "properties": {
+        "version": {"const": "https://jsonfeed.org/version/1.1"},
+        "title": {"type": "string"}, "home_page_url": {"type": "string", "format": "uri"},
+        "feed_url": {"type": "string"}, "next_url": {"type": "string"},
+        "description": {"type": "string"},
+        "items": {"type": "array", "items": {
+            "type": "object",
+            "required": ["id"],
+            "anyOf": [{"required": ["content_text"]}, {"required": ["content_html"]}],
+            "properties": {
+                "id": {"type": "string", "minLength": 1}, "url": {"type": "string"},
+                "external_url": {"type": "string"}, "title": {"type": "string"},
+                "content_text": {"type": "string"}, "summary": {"type": "string"},
+                "image": {"type": "string"}, "language": {"type": "string"},
+                "date_published": {"type": "string", "format": "date-time"},
+                "date_modified": {"type": "string", "format": "date-time"},
+                "tags": {"type": "array", "items": {"type": "string"}},
+                "authors": {"type": "array", "items": {"type": "object"}},
+            },
+            "patternProperties": {"^_": {"type": "object"}},
+            "additionalProperties": False,
+        }},
+    },
+    "patternProperties": {"^_": {"type": "object"}},
+    "additionalProperties": False,
+}
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase.load()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> Iterator[str]:
+    store = Store.open(f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}")
+    fill(store, kb)
+    with serving(create_app(store, kb=kb, scheduler_alive=lambda: True,
+                            stage_seconds=lambda: {"extract": 1.5})) as url:
+        yield url
+    store.close()
+
+
+def test_json_feed_is_valid_newest_first_with_extension(site: str) -> None:
+    r = httpx.get(f"{site}/feed.json")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/feed+json"
+    doc = r.json()
+    jsonschema.validate(doc, JSON_FEED_SCHEMA, format_checker=jsonschema.FormatChecker())
+    items = doc["items"]
+    assert len(items) == 9 and "next_url" not in doc
+    dates = [datetime.fromisoformat(i["date_published"]) for i in items]
+    assert dates == sorted(dates, reverse=True)
+    first = items[0]["_clusternews"]
+    assert set(first) >= {"id", "url", "title", "published", "cluster", "source", "language",
+                          "language_variant", "language_confidence", "summary", "entities",
+                          "regions"}
+    assert items[0]["id"] == f"urn:clusternews:item:{first['id']}"
+    assert r.headers["cache-control"] == "no-cache"
+
+
+def test_feed_paging_and_stable_ids(site: str) -> None:
+    seen: list[str] = []
+    url: str | None = f"{site}/feed.json?limit=4"
+    while url:
+        doc = httpx.get(url).json()
+        seen += [i["id"] for i in doc["items"]]
+        url = doc.get("next_url")
+    assert len(seen) == len(set(seen)) == 9
+    assert seen == [i["id"] for i in httpx.get(f"{site}/feed.json").json()["items"]]
+
+
+def test_etag_and_304(site: str) -> None:
+    r = httpx.get(f"{site}/feed.json?lang=sv")
+    etag = r.headers["etag"]
+    again = httpx.get(f"{site}/feed.json?lang=sv", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and not again.content and again.headers["etag"] == etag
+    other = httpx.get(f"{site}/feed.json?lang=no", headers={"If-None-Match": etag})
+    assert other.status_code == 200
+
+
+def test_feed_filters_by_alias_region_and_text(site: str) -> None:
+    def titles(query: str) -> set[str]:
+        return {i["title"] for i in httpx.get(f"{site}/feed.json?{query}").json()["items"]}
+
+    assert titles("org=LTU") == {"Skellefteå satsar på återvinning av batterimaterial"}
+    assert titles("region=Norrbotten") == {"Automation under jord lockar nya leverantörer",
+                                           "Ny utlysning för innovation i gruvindustrin"}
+    assert titles("q=hydrogen&lang=no") == {"Forprosjekt skal sjå på hydrogen i Høyanger"}
+    assert titles("cluster=nce-raufoss") == {
+        "Små bedrifter på Raufoss får hjelp til sin første robot"}
+    bad = httpx.get(f"{site}/feed.json?region=Atlantis")
+    assert bad.status_code == 400 and "unknown region" in bad.json()["detail"]
+    assert httpx.get(f"{site}/feed.json?after=nonsense").status_code == 400
+
+
+def test_atom_feed(site: str) -> None:
+    r = httpx.get(f"{site}/feed.xml?region=Nordland&limit=2")
+    assert r.headers["content-type"].startswith("application/atom+xml")
+    root = etree.fromstring(r.content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = root.findall("a:entry", ns)
+    assert len(entries) == 2
+    assert root.find("a:link[@rel='next']", ns) is not None
+    for entry in entries:
+        for tag in ("id", "title", "updated"):
+            assert entry.find(f"a:{tag}", ns) is not None
+    titles = [e.findtext("a:title", namespaces=ns) for e in entries]
+    assert XSS_TITLE in titles  # escaped as text, read back exactly
+
+
+def test_json_api(site: str) -> None:
+    page = httpx.get(f"{site}/api/items?q=gruve&limit=2").json()
+    assert page["total"] >= 3 and len(page["items"]) == 2 and page["next"]
+    one = httpx.get(f"{site}/api/items/{page['items'][0]['id']}").json()
+    assert one["text"] and one["id"] == page["items"][0]["id"]
+    assert httpx.get(f"{site}/api/items/nope").status_code == 404
+    by_alias = httpx.get(f"{site}/api/entities?prefix=LTU").json()
+    assert by_alias[0]["id"] == "org:ltu" and by_alias[0]["items"] == 1
+    regions = httpx.get(f"{site}/api/entities?prefix=Nordl&type=REGION").json()
+    assert regions[0]["name"] == "Nordland" and regions[0]["items"] == 3
+    xss = [i for i in httpx.get(f"{site}/api/items?limit=50").json()["items"]
+           if i["title"] == XSS_TITLE]
+    assert xss  # JSON carries the text as data; consumers escape it
+    assert httpx.get(f"{site}/openapi.json").json()["paths"]["/api/items"]
+
+
+def test_health_and_metrics(site: str) -> None:
+    health = httpx.get(f"{site}/healthz").json()
+    assert health["status"] == "ok" and health["database"] == "ok"
+    assert health["scheduler"] == "running" and health["last_success_age_s"] is not None
+    text = httpx.get(f"{site}/metrics").text
+    for name in ('clusternews_fetches_total{outcome="ok"}', "clusternews_items_stored 9.0",
+                 "clusternews_sources_in_error 0.0", 'clusternews_stage_seconds_total{stage='
+                 '"extract"} 1.5', 'clusternews_http_request_duration_seconds_count{method="GET",'
+                 'route="/healthz",status="200"}'):
+        assert name in text
+
+
+def test_pages_headers_and_languages(site: str) -> None:
+    r = httpx.get(f"{site}/", headers={"Accept-Language": "nb-NO,nb;q=0.9,en;q=0.5"})
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "Søk" in r.text and r.headers["content-language"] == "nb"
+    en = httpx.get(f"{site}/", headers={"Accept-Language": "en-GB,en;q=0.8"})
+    assert "Search" in en.text and en.headers["content-language"] == "en"
+    sv = httpx.get(f"{site}/sources", headers={"Accept-Language": "sv-SE"})
+    assert "Kilder" in sv.text and "gruv-och-metall:feed" in sv.text
+
+
+@pytest.fixture
+def closed(tmp_path: Path, kb: KnowledgeBase) -> Iterator[tuple[str, Store]]:
+    store = Store.open(f"sqlite:///{tmp_path / 'p.db'}")
+    fill(store, kb)
+    with serving(create_app(store, kb=kb, options=WebOptions(rate_limit=5))) as url:
+        yield url, store
+    store.close()
+
+
+def test_partner_tokens(closed: tuple[str, Store], caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    site, store = closed
+    assert httpx.get(f"{site}/feed.json").status_code == 200  # open while no partner exists
+    now = datetime.now(UTC)
+    with store.write() as conn:
+        token = store_partners.add(conn, "Intranett Nord", now=now)
+        store_partners.add(conn, "Other", now=now)
+    with store.read() as conn:
+        assert token not in json.dumps(store_partners.listing(conn), default=str)
+        assert token not in str(conn.exec_driver_sql("SELECT * FROM partners").all())
+    for path in ("/feed.json", "/feed.xml", "/api/items", "/api/entities"):
+        r = httpx.get(f"{site}{path}")
+        assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
+    assert httpx.get(f"{site}/feed.json",
+                     headers={"Authorization": f"Bearer {token}x"}).status_code == 401
+    auth = {"Authorization": f"Bearer {token}"}
+    assert httpx.get(f"{site}/feed.json", headers=auth).status_code == 200
+    assert httpx.get(f"{site}/", headers=auth).status_code == 200  # pages stay public
+    with store.write() as conn:
+        store_partners.revoke(conn, "Intranett Nord", now=now)
+    assert httpx.get(f"{site}/feed.json", headers=auth).status_code == 401  # at once
+    assert token not in caplog.text
+
+
+def test_partner_rate_limit(closed: tuple[str, Store]) -> None:
+    site, store = closed
+    with store.write() as conn:
+        token = store_partners.add(conn, "Busy", now=datetime.now(UTC))
+    auth = {"Authorization": f"Bearer {token}"}
+    codes = [httpx.get(f"{site}/api/entities", headers=auth).status_code for _ in range(7)]
+    assert codes[:5] == [200] * 5 and codes[-1] == 429
+    limited = httpx.get(f"{site}/api/entities", headers=auth)
+    assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+
+
+def test_partners_cli(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        code = ("import sys, argparse; from clusternews.cli_web import add_parsers; "
+                "from clusternews.settings import Settings; p = argparse.ArgumentParser(); "
+                "add_parsers(p.add_subparsers()); a = p.parse_args(sys.argv[2:]); "
+                "sys.exit(a.func(a, Settings.from_env(config=None, db=sys.argv[1], workers=None)))")
+        return subprocess.run([sys.executable, "-c", code, db, *args], capture_output=True,
+                              text=True, timeout=60)
+
+    added = run("partners", "add", "Region Nord")
+    assert added.returncode == 0 and added.stdout.strip().startswith("cn_")
+    assert run("partners", "add", "Region Nord").returncode == 2
+    listed = run("partners", "list")
+    assert "Region Nord" in listed.stdout and added.stdout.strip() not in listed.stdout
+    assert run("partners", "revoke", "Region Nord").returncode == 0
+    assert "revoked" in run("partners", "list").stdout
+    assert run("partners", "revoke", "Nobody").returncode == 2
