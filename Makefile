@@ -23,8 +23,6 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/clusternews demo
-	$(BIN)/clusternews --config var/demo/feeds.yaml --db sqlite:///var/demo/clusternews.db \
-		digest --week 2026-W47 --preview var/demo/digest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -101,10 +101,11 @@ def test_entities_are_counted(demo_store: Store) -> None:
 
 def test_demo_then_search_cli(tmp_path: Path) -> None:
     """What a newcomer runs: `clusternews demo`, then a search of the demo database."""
-    demo = subprocess.run([sys.executable, "-m", "clusternews.cli", "demo"], capture_output=True,
+    demo = subprocess.run([sys.executable, "-m", "clusternews.cli", "demo", "--no-serve"], capture_output=True,
                           text=True, timeout=300, cwd=tmp_path, env={**os.environ, "COLUMNS": "160"})
     assert demo.returncode == 0, demo.stderr
     assert "18 articles stored" in demo.stdout and "no/nn" in demo.stdout and "sv" in demo.stdout
+    assert (tmp_path / "var" / "demo" / "digest" / "demo-alle-2026-W47.html").is_file()
     db = f"sqlite:///{tmp_path / 'var' / 'demo' / 'clusternews.db'}"
     proc = subprocess.run([sys.executable, "-m", "clusternews.cli", "--db", db, "search",
                            "--region", "Västerbotten", "--json"], capture_output=True, text=True,

@@ -93,7 +93,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from clusternews.demo.run import run_demo
 
-    return run_demo(keep_serving=args.serve, workers=settings.workers)
+    return run_demo(keep_serving=not args.no_serve, workers=settings.workers, port=args.port)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -125,8 +125,10 @@ def _parser() -> argparse.ArgumentParser:
     cli_digest.add_parsers(sub)
     add_web_parsers(sub)
 
-    p = sub.add_parser("demo", help="serve the bundled demo site, ingest it, show the result")
-    p.add_argument("--serve", action="store_true", help="keep the demo site and server running")
+    p = sub.add_parser("demo", help="bundled demo site → ingest → digest preview → web server")
+    p.add_argument("--no-serve", action="store_true",
+                   help="stop after ingesting and writing the digest preview")
+    p.add_argument("--port", type=int, default=8000, help="web server port (default 8000)")
     p.set_defaults(func=cmd_demo)
     return parser
 

@@ -50,25 +50,13 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _preview(store, config, chosen, week, out: Path, now: datetime) -> int:  # type: ignore[no-untyped-def]
-    from clusternews.jobs.digest_select import build
-    from clusternews.knowledge.base import KnowledgeBase
-    from clusternews.mail.render import Letter, render_html, render_message
+    from clusternews.jobs.preview_digest import write_previews
 
-    kb = KnowledgeBase.load()
-    out.mkdir(parents=True, exist_ok=True)
-    for digest in chosen:
-        content = build(store, config, digest, week, kb=kb)
-        letter = Letter(digest.id, digest.language, config.smtp.from_, digest.to[0],
-                        config.defaults.timezone)
-        stem = out / f"{digest.id}-{week}"
-        message = render_message(content, week, letter, now=now)
-        stem.with_suffix(".eml").write_bytes(message.as_bytes())
-        stem.with_suffix(".html").write_text(render_html(content, week, letter),
-                                             encoding="utf-8")
-        groups = ", ".join(f"{s.title or 'other'} ({len(s.items)})" for s in content.sections)
-        console.print(f"{digest.id} {week}: {content.total} items in {len(content.sections)} "
+    for p in write_previews(store, config, chosen, week, out, now=now):
+        groups = ", ".join(f"{title} ({n})" for title, n in p.groups)
+        console.print(f"{p.digest} {week}: {p.items} items in {len(p.groups)} "
                       f"groups{': ' + groups if groups else ''}")
-        console.print(f"  {stem}.eml\n  {stem}.html", highlight=False)
+        console.print(f"  {p.eml}\n  {p.html}", highlight=False)
     return 0
 
 

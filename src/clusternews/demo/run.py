@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from clusternews.adapters.http import HttpSettings
 from clusternews.adapters.store import items
 from clusternews.console import console, items_table, outcomes_table
 from clusternews.demo.server import DemoServer
+from clusternews.jobs.preview_digest import write_previews
+from clusternews.pipeline.isoweek import IsoWeek
 from clusternews.runtime import Runtime
 from clusternews.settings import Settings
 
+DEMO_WEEK = IsoWeek(2026, 47)  # the week most demo articles were written for
 # The demo site is ours and on loopback: no need for a politeness delay.
 DEMO_HTTP = HttpSettings(min_delay=0.0, per_host_concurrency=4)
 
 
-def run_demo(*, keep_serving: bool = False, workers: int = 1, var: Path = Path("var/demo"),
+def run_demo(*, keep_serving: bool = True, workers: int = 1, var: Path = Path("var/demo"),
              port: int = 8000) -> int:
     var.mkdir(parents=True, exist_ok=True)
     db = var / "clusternews.db"
@@ -37,8 +41,13 @@ def run_demo(*, keep_serving: bool = False, workers: int = 1, var: Path = Path("
             with rt.store.read() as conn:
                 rows = items.recent(conn, limit=100)
             console.print(items_table(rows, f"{len(rows)} articles stored"))
+            for p in write_previews(rt.store, rt.config, rt.config.digests, DEMO_WEEK,
+                                    var / "digest", now=datetime.now(UTC)):
+                console.print(f"digest {p.digest} {DEMO_WEEK}: {p.items} items in "
+                              f"{len(p.groups)} groups → {p.html}", highlight=False)
             if keep_serving:
-                console.print(f"serving on http://127.0.0.1:{port}/ (Ctrl-C stops)")
+                console.print(f"open http://127.0.0.1:{port}/ to search the demo articles "
+                              "(Ctrl-C stops)")
                 try:
                     asyncio.run(rt.run_forever(host="127.0.0.1", port=port))
                 except KeyboardInterrupt:

@@ -83,6 +83,7 @@ class Phrases:
                 # Proper names are capitalized; "gran", "moss" or "rana" in running text are not.
                 if not sensitive and not (span.text[:1].isupper() or span.text[:1].isdigit()):
                     continue
+
                 found.append((span.start_char, span.end_char, self.nlp.vocab.strings[match_id]))
         return found
 

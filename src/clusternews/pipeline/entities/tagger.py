@@ -53,7 +53,7 @@ class Tagger:
         candidates += self._compound_mentions(text, country)
         candidates += self._pattern_mentions(text)
         candidates += self._ner_mentions(text, ner_spans, country, known=candidates)
-        mentions = _non_overlapping(candidates)
+        mentions = _same_person(_non_overlapping(candidates))
         return _result(mentions, self.kb)
 
     def _ner_spans(self, text: str, language: str | None) -> list[tuple[int, int, str]]:
@@ -73,6 +73,13 @@ class Tagger:
         out = []
         for (start, end), links in by_span.items():
             ner_label = next((lab for s, e, lab in ner_spans if s <= start and end <= e), None)
+            surface = text[start:end]
+            if len(surface) <= 4 and surface.isupper():
+                # Short capitals are abbreviations or legal forms: "AS" must not fold into the
+                # place Ås, so they must be written exactly as the knowledge base writes them.
+                links = [lk for lk in links if surface in _names_of(self.kb, lk)]
+                if not links:
+                    continue
             link = _choose(links, text, start, end, ner_label)
             if (link.label == "REGION" and ner_label is None
                     and _weak_sentence_start(text, start, end)):
@@ -111,7 +118,11 @@ class Tagger:
             surface = text[start:end]
             if label is None or len(surface) < 2 or not surface[:1].isupper():
                 continue
+            if label == "PERSON" and guess_kind(surface) == "company":
+                label = "ORG"  # "Fjellvik Mekaniske AS" is a company whatever the model says
             if label == "PERSON":
+                if _common_noun(text, start, end):
+                    continue
                 out.append(Mention(start, end, surface, "PERSON", f"person:{slug(surface)}",
                                    surface, None, "ner"))
                 continue
@@ -122,7 +133,8 @@ class Tagger:
             if link is not None:
                 out.append(Mention(start, end, surface, link.label, link.id, link.name, link.kind,
                                    "ner"))
-            elif label == "ORG" and not _covered(text, start, end, known):
+            elif (label == "ORG" and not _covered(text, start, end, known)
+                  and not _common_noun(text, start, end)):
                 # Unknown organizations are kept, with a slug id; but a span made only of known
                 # names ("Hydro Årdal": company + plant site) is those names, not a new company.
                 out.append(Mention(start, end, surface, "ORG", f"org:unlisted:{slug(surface)}",
@@ -146,6 +158,41 @@ def _choose(links: list[Link], text: str, start: int, end: int, ner_label: str |
     else:
         wanted = NER_LABELS.get(ner_label or "") or "ORG"
     return next((link for link in links if link.label == wanted), links[0])
+
+
+# Definite forms of common nouns ("Klustret", "Konferensen", "Klyngas") that the statistical
+# model, trained on news without our domain, sometimes takes for organizations.
+DEFINITE = re.compile(r"(et|en|ets|ens|an|ans|na|ne|nes|nas|a|as)$")
+
+
+def _names_of(kb: Any, link: Link) -> set[str]:
+    index = {"REGION": kb.regions, "ORG": kb.organizations, "PROGRAMME": kb.programmes}
+    entity = index[link.label].get(link.id)
+    names = {entity.name, *entity.aliases} if entity else set()
+    names |= set(getattr(entity, "abbreviations", ()) or ())
+    return {v for n in names for v in (n, n + "s", n + ":s")}
+
+
+def _common_noun(text: str, start: int, end: int) -> bool:
+    """One capitalized word that opens a sentence or reads as a definite noun: not a name."""
+    word = text[start:end]
+    if " " in word or word.isupper() or any(ch.isdigit() for ch in word):
+        return False
+    return bool(SENTENCE_START.search(text[max(0, start - 3):start]) or DEFINITE.search(word))
+
+
+def _same_person(mentions: list[Mention]) -> list[Mention]:
+    """A surname alone ("Lundberg") after the full name ("Maria Lundberg") is that person."""
+    full: dict[str, Mention] = {}
+    out = []
+    for m in mentions:
+        if m.label == "PERSON" and " " in m.text:
+            full.setdefault(m.text.split()[-1], m)
+        elif m.label == "PERSON" and m.text in full:
+            first = full[m.text]
+            m = Mention(m.start, m.end, m.text, "PERSON", first.id, first.name, None, m.source)
+        out.append(m)
+    return out
 
 
 def _covered(text: str, start: int, end: int, known: list[Mention]) -> bool:
