@@ -11,6 +11,10 @@ import pytest
 import sqlalchemy as sa
 
 from clusternews.adapters.store import Store
+from clusternews.jobs.workers import Processor
+from clusternews.knowledge.base import KnowledgeBase
+
+from .digest_helpers import SmtpServer
 
 PG_URL = os.environ.get("CLUSTERNEWS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 GOLDEN = Path(__file__).parent / "golden"
@@ -39,3 +43,23 @@ def store(db_url: str) -> Iterator[Store]:
     s = Store.open(db_url)
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase.load()
+
+
+@pytest.fixture(scope="session")
+def processor() -> Iterator[Processor]:
+    """Extraction, language and tagging in one thread, loaded once for the whole session."""
+    p = Processor(0)
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on loopback."""
+    with SmtpServer() as server:
+        yield server

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import email
-from collections.abc import Iterator
 from email.policy import default
 from pathlib import Path
 
@@ -18,12 +17,6 @@ from clusternews.settings import Settings
 from .digest_helpers import THURSDAY, SmtpServer, article, config_yaml, parts, store_articles
 
 PEOPLE = ["anna@example.no", "ghost@example.no"]
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
 
 
 def digest(settings: Settings, *args: str) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
 
@@ -24,17 +23,6 @@ PEOPLE = ["anna@example.no", "bjorn@example.no", "cecilie@example.se"]
 
 class Killed(BaseException):
     """Stands for the process dying: nothing in the job may catch it."""
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return KnowledgeBase.load()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
 
 
 @pytest.fixture

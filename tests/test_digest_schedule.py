@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
@@ -18,12 +16,6 @@ from clusternews.knowledge.base import KnowledgeBase
 from .digest_helpers import AFTER_WEEK, THURSDAY, SmtpServer, article, config, store_articles
 
 PEOPLE = ["anna@example.no", "bjorn@example.no"]
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
 
 
 def test_one_cron_job_per_digest_in_the_configured_time_zone(store: Store) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -32,17 +31,6 @@ PEOPLE = ["anna@example.no", "bjorn@example.no", "cecilie@example.se"]
 
 def day(n: int, hour: int = 9) -> datetime:
     return datetime(2026, 11, n, hour, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return KnowledgeBase.load()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
 
 
 @pytest.fixture

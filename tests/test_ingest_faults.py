@@ -22,13 +22,6 @@ FEEDS = GOLDEN / "feeds"
 RSS = "application/rss+xml"
 
 
-@pytest.fixture(scope="module")
-def processor() -> Iterator[Processor]:
-    p = Processor(0)
-    yield p
-    p.close()
-
-
 @pytest.fixture
 def server() -> Iterator[FaultServer]:
     with FaultServer() as srv:

@@ -25,18 +25,6 @@ from clusternews.knowledge.base import KnowledgeBase
 from .ingest_helpers import run_ingest
 
 
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return KnowledgeBase.load()
-
-
-@pytest.fixture(scope="module")
-def processor() -> Iterator[Processor]:
-    p = Processor(0)
-    yield p
-    p.close()
-
-
 @pytest.fixture
 def demo_store(store: Store, processor: Processor) -> Iterator[Store]:
     with DemoServer() as site:

@@ -56,11 +56,6 @@ JSON_FEED_SCHEMA = {
 
 
 @pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return KnowledgeBase.load()
-
-
-@pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> Iterator[str]:
     store = Store.open(f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}")
     fill(store, kb)

@@ -25,11 +25,6 @@ from clusternews.knowledge.base import KnowledgeBase
 from .web_sample import article, fill
 
 
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return KnowledgeBase.load()
-
-
 @pytest.fixture
 def filled(store: Store, kb: KnowledgeBase) -> Store:
     fill(store, kb)
