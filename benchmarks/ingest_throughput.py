@@ -102,7 +102,7 @@ def main() -> None:
     print(f"  requests {stats.get('requests')}, bytes {stats.get('bytes')}")
     print("  stage time, summed over concurrent tasks (fetch includes waiting for a "
           "per-host slot):")
-    for stage in ("fetch", "discover", "extract", "language", "store"):
+    for stage in ("fetch", "discover", "extract", "language", "tag", "store"):
         total = timings.get(stage, 0.0)
         print(f"    {stage:9} {total:8.2f} s   {1000 * total / max(1, new):7.2f} ms/article")
     parent.send("stats")
