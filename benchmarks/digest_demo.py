@@ -100,7 +100,8 @@ def main() -> int:
         started = time.perf_counter()
         stored = asyncio.run(ingest_demo(site.feeds_yaml(), store))
         print(f"ingested {stored} demo articles in {time.perf_counter() - started:.1f} s")
-        config = parse_config(site.feeds_yaml() + DIGESTS)
+        # The demo config has two digests of its own; this benchmark compares three.
+        config = parse_config(site.feeds_yaml().split("digests:")[0] + DIGESTS)
         for digest in config.digests:
             started = time.perf_counter()
             content = build(store, config, digest, WEEK, kb=kb)
