@@ -99,3 +99,29 @@ def test_run_keeps_serving_while_sources_fail(site: FaultServer, tmp_path: Path)
         proc.wait(timeout=20)
     status = cli("sources", cwd=tmp_path)
     assert "HTTP 410 Gone" in status.stdout and "nowhere.invalid" in status.stdout
+
+
+def test_serve_answers_alone(tmp_path: Path) -> None:
+    """`serve` is the HTTP side without the scheduler, on an empty database."""
+    port = free_port()
+    env = {**os.environ, "CLUSTERNEWS_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'cn.db'}"}
+    proc = subprocess.Popen([sys.executable, "-m", "clusternews.cli", "serve", "--port",
+                             str(port)], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        feed = None
+        deadline = time.monotonic() + 60
+        while feed is None and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/feed.json", timeout=2) as r:
+                    assert r.headers["Content-Type"].startswith("application/feed+json")
+                    feed = json.load(r)
+            except OSError:
+                time.sleep(0.5)
+        assert feed is not None, "serve never answered"
+        assert feed["version"] == "https://jsonfeed.org/version/1.1" and feed["items"] == []
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+            assert r.status == 200 and "text/html" in r.headers["Content-Type"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

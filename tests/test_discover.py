@@ -106,13 +106,17 @@ def test_unreadable_feeds_raise_clear_errors(name: str, message: str) -> None:
     assert str(caught.value).startswith("discover: ")
 
 
-def test_truncated_feed_is_an_error_or_partial_never_a_crash() -> None:
-    try:
-        found = feed("truncated.xml")
-    except DiscoverError as exc:
-        assert str(exc).startswith("discover: not a readable feed")
-    else:
-        assert all(e.url.startswith("https://mineral.example.no/") for e in found.entries)
+def test_truncated_feed_keeps_the_complete_part() -> None:
+    """A feed cut mid-item (a dropped connection) still yields the items it got to."""
+    (entry,) = feed("truncated.xml").entries
+    assert entry.url == "https://mineral.example.no/nyheter/nye-medlemmer/"
+    assert entry.published == datetime(2026, 11, 18, 8, 30, tzinfo=UTC)
+
+
+def test_a_feed_cut_before_any_item_is_an_error() -> None:
+    cut = (FEEDS / "rss20.xml").read_bytes()[:120]
+    with pytest.raises(DiscoverError, match="^discover: not a readable feed"):
+        discover_feed(cut, base_url="https://example.no/feed/", now=NOW)
 
 
 def test_autodiscovery_skips_comment_feeds() -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from rich.table import Table
 
@@ -17,20 +16,16 @@ from clusternews.settings import Settings
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from clusternews.adapters.store import Store
-    from clusternews.adapters.store.search import Query, search
+    from clusternews.adapters.store.search import search
     from clusternews.item_json import item_json
-    from clusternews.knowledge import filters
     from clusternews.knowledge.base import KnowledgeBase
+    from clusternews.queries import build_query
 
-    kb = KnowledgeBase.load()
     try:
-        query = Query(
-            text=args.query,
-            org_ids=[i for n in args.org for i in filters.org_ids(kb, n)],
-            region_ids=[i for n in args.region for i in filters.region_ids(kb, n)],
-            programme_ids=[i for n in args.programme for i in filters.programme_ids(kb, n)],
-            languages=args.lang, clusters=args.cluster, since=_since(args.since),
-            limit=args.limit)
+        query = build_query(KnowledgeBase.load(), text=args.query, orgs=args.org,
+                            regions=args.region, programmes=args.programme,
+                            languages=args.lang, clusters=args.cluster,
+                            since=_since(args.since), limit=args.limit)
     except ValueError as exc:
         print(f"search: {exc}", file=sys.stderr)
         return 2
@@ -93,16 +88,13 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _since(value: str | None) -> datetime | None:
+def _since(value: str | None) -> date | None:
     if not value:
         return None
     try:
-        parsed = datetime.fromisoformat(value)
+        return date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"expected --since as a date such as 2026-11-01, got {value!r}") from None
-    if not 1900 <= parsed.year <= 9000:
-        raise ValueError(f"expected --since between 1900 and 9000, got {value!r}")
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo("Europe/Oslo"))
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

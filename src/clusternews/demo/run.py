@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from clusternews.adapters.http import HttpSettings
-from clusternews.adapters.store import items
+from clusternews.adapters.store.search import Query, search
 from clusternews.console import console, items_table, outcomes_table
 from clusternews.demo.server import DemoServer
 from clusternews.jobs.preview_digest import write_previews
@@ -39,7 +39,7 @@ def run_demo(*, keep_serving: bool = True, workers: int = 1, var: Path = Path("v
             console.print(outcomes_table(outcomes, rt.context.timings,
                                          time.perf_counter() - started))
             with rt.store.read() as conn:
-                rows = items.recent(conn, limit=100)
+                rows = search(conn, Query(limit=100))
             console.print(items_table(rows, f"{len(rows)} articles stored"))
             for p in write_previews(rt.store, rt.config, rt.config.digests, DEMO_WEEK,
                                     var / "digest", now=datetime.now(UTC)):

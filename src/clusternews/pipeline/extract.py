@@ -30,16 +30,20 @@ def extract_article(html: str, *, url: str, tz: str = "Europe/Oslo",
     html = html[:MAX_HTML]
     if not html.strip():
         return Extracted()
+    # One parse serves our own look-ups and trafilatura (it accepts a tree; it may prune it, so
+    # the look-ups come first).
+    tree = _parse(html)
+    declared = _declared_language(tree)
+    precise = _precise_date(tree, tz)
     try:
-        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True,
-                                          **(options or EXTRACT_OPTIONS))
+        doc = trafilatura.bare_extraction(tree if tree is not None else html, url=url,
+                                          with_metadata=True, **(options or EXTRACT_OPTIONS))
     except (ValueError, TypeError, etree.LxmlError) as exc:  # malformed markup trafilatura rejects
         log.info("extract: trafilatura failed", extra={"url": url, "error": str(exc)})
         doc = None
-    declared = _declared_language(html)
     if doc is None:
         return Extracted(language=declared)
-    published = _precise_date(html, tz) or _day(getattr(doc, "date", None), tz)
+    published = precise or _day(getattr(doc, "date", None), tz)
     if now is not None:
         published = plausible(published, now=now)
     title = clean_text(getattr(doc, "title", None), limit=500)
@@ -80,11 +84,16 @@ def _without_heading(text: str, title: str | None) -> str:
     return text
 
 
-def _precise_date(html: str, tz: str) -> datetime | None:
-    """article:published_time or <time datetime> with a time of day, when the page has one."""
+def _parse(html: str) -> lxml.html.HtmlElement | None:
     try:
-        doc = lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
+        return None
+
+
+def _precise_date(doc: lxml.html.HtmlElement | None, tz: str) -> datetime | None:
+    """article:published_time or <time datetime> with a time of day, when the page has one."""
+    if doc is None:
         return None
     for xpath in ('//meta[@property="article:published_time"]/@content',
                   '//meta[@itemprop="datePublished"]/@content',
@@ -102,15 +111,10 @@ def _day(value: str | None, tz: str) -> datetime | None:
     return at_local_midnight(parsed.date(), tz) if parsed else None
 
 
-def _declared_language(html: str) -> str | None:
-    head = html[:5000].lower()
-    marker = head.find("<html")
-    if marker < 0:
+def _declared_language(doc: lxml.html.HtmlElement | None) -> str | None:
+    """The page's <html lang>, as the site declares it (evidence, not truth)."""
+    if doc is None:
         return None
-    tag = head[marker:head.find(">", marker)]
-    for quote in ('"', "'"):
-        key = f"lang={quote}"
-        if key in tag:
-            value = tag.split(key, 1)[1].split(quote, 1)[0].strip()
-            return value[:20] or None
-    return None
+    root = doc.getroottree().getroot()
+    value = (root.get("lang") or root.get("xml:lang") or "").strip()
+    return value[:20] or None

@@ -7,16 +7,14 @@ import binascii
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import HTTPException
 from fastapi import Query as Param
 
 from clusternews.adapters.store.search import Query
-from clusternews.knowledge import filters
 from clusternews.knowledge.base import KnowledgeBase
+from clusternews.queries import build_query
 
-LANGS = ("no", "sv", "da", "en", "fi", "und")
 MAX_LIMIT = 200
 
 
@@ -64,22 +62,9 @@ def filters_param(
 def to_query(kb: KnowledgeBase, f: Filters, *, tz: str, limit: int, offset: int = 0,
              order: str | None = None) -> Query:
     """The store query; an unknown region or programme or language is a ValueError."""
-    bad = [v for v in f.lang if v not in LANGS]
-    if bad:
-        raise ValueError(f"unknown language {bad[0]!r} (expected one of {', '.join(LANGS)})")
-    since = None
-    if f.since:
-        # Dates at the ends of the calendar overflow in UTC conversion (found by fuzzing).
-        if not 1900 <= f.since.year <= 9000:
-            raise ValueError(f"'since' must be a date between 1900 and 9000, got {f.since}")
-        since = datetime(f.since.year, f.since.month, f.since.day, tzinfo=ZoneInfo(tz))
-    return Query(
-        text=f.q,
-        org_ids=[i for n in f.org for i in filters.org_ids(kb, n)],
-        region_ids=[i for n in f.region for i in filters.region_ids(kb, n)],
-        programme_ids=[i for n in f.programme for i in filters.programme_ids(kb, n)],
-        languages=f.lang, clusters=f.cluster, since=since,
-        limit=max(1, min(limit, MAX_LIMIT)), offset=max(0, offset), order=order)
+    return build_query(kb, text=f.q, orgs=f.org, regions=f.region, programmes=f.programme,
+                       languages=f.lang, clusters=f.cluster, since=f.since, tz=tz,
+                       limit=max(1, min(limit, MAX_LIMIT)), offset=max(0, offset), order=order)
 
 
 def encode_cursor(position: tuple[datetime, str]) -> str:

@@ -95,19 +95,6 @@ def count_by_source(conn: Connection) -> dict[str, int]:
     return {source: n for source, n in rows}
 
 
-def recent(conn: Connection, *, limit: int = 50) -> list[dict[str, Any]]:
-    rows = conn.execute(select(items).order_by(items.c.published.desc().nulls_last(),
-                                               items.c.first_seen.desc()).limit(limit)).mappings()
-    out = []
-    for row in rows:
-        item = dict(row)
-        item["sources"] = [dict(r) for r in conn.execute(
-            select(item_sources.c.source_id, item_sources.c.url)
-            .where(item_sources.c.item_id == row["id"])).mappings()]
-        out.append(item)
-    return out
-
-
 def _fields(article: Article) -> dict[str, Any]:
     data = asdict(article)
     data["entities"] = [dict(e) for e in data["entities"]]
