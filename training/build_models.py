@@ -44,6 +44,24 @@ MODELS: dict[str, dict] = {
         "description": "PER/ORG/LOC for Norwegian and Swedish, trained on NorNE + swedish-ner",
     },
 }
+# Static floret vectors trained on the shared raw text (training/vectors.py), width 96 for
+# speed: the candidates of issue 8, measured against the two above (README).
+MODELS["ner-no-v96"] = {
+    **MODELS["ner-no"],
+    "config": "ner-no-v96.cfg",
+    "vectors": "no",
+    "description": "PER/ORG/LOC for Norwegian (Bokmål and Nynorsk), NorNE, floret vectors "
+    "from NoReC",
+}
+MODELS["ner-sv-v96"] = {
+    **MODELS["ner-sv"],
+    "config": "ner-sv-v96.cfg",
+    "train": ["sv", "sv-uner"],
+    "dev": ["sv", "sv-uner"],
+    "vectors": "sv",
+    "description": "PER/ORG/LOC for Swedish, swedish-ner + UNER Talbanken, floret vectors "
+    "from regeringen.se and Riksdag text",
+}
 # ner-sv with config B's full rows / spaCy's default rows: what the row count costs (README).
 MODELS["ner-sv-b"] = {**MODELS["ner-sv"], "config": "ner-sv-b.cfg"}
 MODELS["ner-sv-small"] = {**MODELS["ner-sv"], "config": "ner-sv-small.cfg"}
@@ -63,6 +81,16 @@ SOURCES = {
         "name": "swedish-ner-corpus",
         "url": "https://github.com/klintan/swedish-ner-corpus",
         "license": "CC BY 4.0",
+    },
+    "sv-uner": {
+        "name": "Universal NER Swedish-Talbanken",
+        "url": "https://github.com/UniversalNER/UNER_Swedish-Talbanken",
+        "license": "CC BY-SA 4.0",
+    },
+    "da-uner": {
+        "name": "Universal NER Danish-DDT",
+        "url": "https://github.com/UniversalNER/UNER_Danish-DDT",
+        "license": "CC BY-SA 4.0",
     },
     "da": {
         "name": "DaN+ news",
@@ -106,6 +134,9 @@ def train(build: Path, name: str, seed: int) -> float:
         "--system.seed",
         str(seed),
     ]
+    if MODELS[name].get("vectors"):
+        vectors = build.parent / "vectors" / f"{MODELS[name]['vectors']}-vectors"
+        cmd += ["--paths.vectors", str(vectors)]
     # blis/numpy on 1 thread: the machine has 2 shared cores and the CNN gains little from more.
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     print("+", " ".join(cmd), flush=True)

@@ -27,6 +27,10 @@ CORPORA = {
     "nn": ("norne-nn", "no_nynorsk-ndt-train.conll", "no_nynorsk-ud-dev.conllu", "norne"),
     "sv": ("swedish-ner", "train_corpus.txt", "dev_corpus.txt", "swedish"),
     "da": ("danplus-news-da", "da_news_train.tsv", "da_news_dev.tsv", "danplus"),
+    # Universal NER: Swedish Talbanken (a second Swedish genre: textbooks, essays, news)
+    # and Danish DDT (the DaN+ sentences with UNER's PER/ORG/LOC annotation).
+    "sv-uner": ("uner-sv", "sv_talbanken-ud-train.iob2", "sv_talbanken-ud-dev.iob2", "uner"),
+    "da-uner": ("uner-da", "da_ddt-ud-train.iob2", "da_ddt-ud-dev.iob2", "uner"),
 }
 
 
@@ -118,7 +122,21 @@ def read_danplus(path: Path) -> Iterator[Sentence]:
         yield words, _repair_bio(tags), [True] * len(words)
 
 
-READERS = {"norne": read_norne, "swedish": read_swedish, "danplus": read_danplus}
+def read_uner(path: Path) -> Iterator[Sentence]:
+    """Universal NER IOB2: index, FORM, tag, -, annotator; `#` comment lines."""
+    for block in _blocks(path):
+        cols = [line.split("\t") for line in block]
+        words = [c[1] for c in cols]
+        tags = [_map_bio(c[2], SV_MAP) for c in cols]
+        yield words, _repair_bio(tags), [True] * len(words)
+
+
+READERS = {
+    "norne": read_norne,
+    "swedish": read_swedish,
+    "danplus": read_danplus,
+    "uner": read_uner,
+}
 
 
 def read(corpora: Path, key: str, split: str) -> Iterator[Sentence]:

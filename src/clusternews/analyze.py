@@ -6,27 +6,32 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
+from clusternews.models import Entry
 from clusternews.pipeline.discover import looks_like_html
 from clusternews.pipeline.entities import Tagger
-from clusternews.pipeline.extract import extract_article
 from clusternews.pipeline.language import LanguageDetector
+from clusternews.pipeline.process import process_article
 
 
 class Analyzer:
-    def __init__(self, detector: LanguageDetector, tagger: Tagger) -> None:
+    def __init__(self, detector: LanguageDetector, tagger: Tagger, *,
+                 tz: str = "Europe/Oslo") -> None:
         self.detector = detector
         self.tagger = tagger
+        self.tz = tz
 
     def analyze(self, text: str, *, declared: str | None = None) -> dict[str, Any]:
         """Offsets are into `text` as given (for HTML: into the extracted text, returned too)."""
-        out: dict[str, Any] = {}
+        entry = Entry(url="file:///analyze", language=declared)
         if looks_like_html(text.encode("utf-8", "replace")[:2048]):
-            page = extract_article(text, url="file:///analyze")
-            declared = declared or page.language
-            text = "\n\n".join(p for p in (page.title, page.text) if p)
-            out["text"] = text
-        lang = self.detector.detect(text, declared=declared)
-        tags = self.tagger.tag(text, language=lang.language)
+            done = process_article(entry, text, detector=self.detector, tagger=self.tagger,
+                                   tz=self.tz, now=None)
+            out: dict[str, Any] = {"text": done.text}
+        else:
+            done = process_article(entry, None, detector=self.detector, tagger=self.tagger,
+                                   tz=self.tz, now=None, text=text)
+            out = {}
+        lang, tags = done.language, done.tags
         out.update({
             "language": lang.language, "language_variant": lang.variant,
             "language_confidence": round(lang.confidence, 4),

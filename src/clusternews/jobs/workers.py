@@ -5,16 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import time
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 
 from clusternews.adapters.nlp import load_tagger
 from clusternews.models import Article, Entry
-from clusternews.pipeline.article import assemble, language_sample, tag_sample
 from clusternews.pipeline.entities import Tagger
-from clusternews.pipeline.extract import extract_article, merge
 from clusternews.pipeline.language import LanguageDetector
+from clusternews.pipeline.process import process_article
 
 log = logging.getLogger(__name__)
 _detector: LanguageDetector | None = None
@@ -29,21 +27,12 @@ def _load() -> None:
 
 def process_page(entry: Entry, html: str | None, tz: str,
                  now: datetime) -> tuple[Article | None, dict[str, float]]:
-    """extract → merge → detect language → tag entities → Article, with stage timings."""
+    """`process_article` in this worker, with its loaded detector and tagger."""
     if _detector is None or _tagger is None:
         _load()
     assert _detector is not None and _tagger is not None
-    started = time.perf_counter()
-    page = extract_article(html or "", url=entry.url, tz=tz, now=now)
-    merged = merge(entry, page)
-    extracted = time.perf_counter()
-    language = _detector.detect(language_sample(merged), declared=merged.language)
-    detected = time.perf_counter()
-    tags = _tagger.tag(tag_sample(merged), language=language.language)
-    tagged = time.perf_counter()
-    article = assemble(entry, merged, language, tags)
-    return article, {"extract": extracted - started, "language": detected - extracted,
-                     "tag": tagged - detected}
+    done = process_article(entry, html, detector=_detector, tagger=_tagger, tz=tz, now=now)
+    return done.article, done.timings
 
 
 class Processor:

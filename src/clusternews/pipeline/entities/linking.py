@@ -13,6 +13,10 @@ from clusternews.knowledge.folding import loose_key
 # (benchmarks/linking.py): 80-85 gave the best precision and F1 (0.904 / 0.758), 95 lost a tenth
 # of the recall, and below 80 wrong links start to appear.
 FUZZY_THRESHOLD = 85.0
+# The same names recur in every article (the KB's own clusters, towns, "Norge"): resolving each
+# surface once per process took the rule layer's linking from ~15 ms to well under 1 ms per
+# 600-word article (benchmarks/tag_stage.py).
+RESOLVE_CACHE = 50_000
 FUZZY_MIN_CHARS = 6  # short names are too easy to confuse ("Os", "Nes", "Bø")
 
 
@@ -31,6 +35,7 @@ class Linker:
         self.kb = kb
         self.fuzzy_threshold = fuzzy_threshold
         self._fuzzy: dict[str, tuple[list[str], list[str]]] = {}
+        self._resolved: dict[tuple[str, str, str | None], Link | None] = {}
         for label, index in (("ORG", kb.organizations), ("REGION", kb.regions)):
             keys, ids = [], []
             for surface, entity_id, *_ in index.names():
@@ -41,6 +46,14 @@ class Linker:
 
     def resolve(self, text: str, label: str, *, country: str | None) -> Link | None:
         """Exact (case, diacritics, genitive and suffix forgiving) look-up of one label."""
+        key = (text, label, country)
+        if key not in self._resolved:
+            if len(self._resolved) >= RESOLVE_CACHE:
+                self._resolved.clear()  # a long-running worker meets new names forever
+            self._resolved[key] = self._resolve(text, label, country=country)
+        return self._resolved[key]
+
+    def _resolve(self, text: str, label: str, *, country: str | None) -> Link | None:
         if label == "REGION":
             region = self.kb.regions.resolve(text, country=country)
             return region and Link(region.id, region.name, region.type, "REGION")

@@ -11,6 +11,7 @@ from spacy.language import Language
 from clusternews.models import Entity
 from clusternews.pipeline.entities.kinds import guess_kind, slug
 from clusternews.pipeline.entities.linking import Link, Linker
+from clusternews.pipeline.entities.merge import lists_of_organizations, merge
 from clusternews.pipeline.entities.model import Mention, TagResult
 from clusternews.pipeline.entities.phrases import Phrases, compound_stems
 
@@ -25,8 +26,9 @@ PLACE_BEFORE = re.compile(r"\b(i|på|fra|frå|från|til|till|ved|vid|mot|rundt|u
 AUTHORITY = re.compile(r"^(Region|Länsstyrelsen|Statsforvalteren|Landstinget)\b|"
                        r"(fylkeskommune|fylkeskommunes|landsting)$")
 SENTENCE_START = re.compile(r"(^|[.!?:\n]\s*|^[\"«“–-]\s*)$")
+UNLISTED_REGION = "region:unlisted:"
+NEAREST = {"nb": "no", "nn": "no", "da": "no"}
 NER_LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "REGION", "GPE": "REGION"}
-PRIORITY = {"rule": 0, "pattern": 0, "compound": 1, "ner": 2}
 
 
 class Tagger:
@@ -42,19 +44,23 @@ class Tagger:
                           for prog in kb.programmes for p in getattr(prog, "patterns", ())]
 
     def pipeline_for(self, language: str | None) -> Language | None:
-        lang = "no" if language in ("nb", "nn") else language
-        return self.ner.get(lang or "") or self.ner.get("xx")
+        """The language's own pipeline, else the nearest: Danish reads best with Norwegian, and
+        text the detector could not place (short titles, English quotes) still gets a model."""
+        lang = NEAREST.get(language or "", language or "")
+        return (self.ner.get(lang) or self.ner.get("xx") or self.ner.get("no")
+                or next(iter(self.ner.values()), None))
 
     def tag(self, text: str, *, language: str | None, country: str | None = None) -> TagResult:
         text = text[:MAX_CHARS]
         country = country or COUNTRY_OF.get(language or "")
         ner_spans = self._ner_spans(text, language)
-        candidates = self._rule_mentions(text, country, ner_spans)
-        candidates += self._compound_mentions(text, country)
-        candidates += self._pattern_mentions(text)
-        candidates += self._ner_mentions(text, ner_spans, country, known=candidates)
-        mentions = _same_person(_non_overlapping(candidates))
-        return _result(mentions, self.kb)
+        rules = self._rule_mentions(text, country, ner_spans)
+        rules += self._compound_mentions(text, country)
+        rules += self._pattern_mentions(text)
+        mentions, nested = merge(self._ner_mentions(text, ner_spans, country), rules)
+        mentions = lists_of_organizations(
+            text, mentions, {m.text: f"org:unlisted:{slug(m.text)}" for m in mentions})
+        return _result(_same_person(mentions), nested, self.kb)
 
     def _ner_spans(self, text: str, language: str | None) -> list[tuple[int, int, str]]:
         nlp = self.pipeline_for(language)
@@ -81,9 +87,12 @@ class Tagger:
                 if not links:
                     continue
             link = _choose(links, text, start, end, ner_label)
-            if (link.label == "REGION" and ner_label is None
-                    and _weak_sentence_start(text, start, end)):
-                continue  # "Gran", "Sel", "Moss" opening a sentence are words, unless NER agrees
+            if link.label == "REGION" and ner_label not in ("LOC", "GPE"):
+                if ner_label is None and _weak_sentence_start(text, start, end):
+                    continue  # "Gran", "Sel", "Moss" opening a sentence are words
+                if (self._ambiguous(link.id)
+                        and not PLACE_BEFORE.search(text[max(0, start - 30):start])):
+                    continue  # a place named like a word or a surname needs the model or "i …"
             out.append(Mention(start, end, text[start:end], link.label, link.id, link.name,
                                link.kind, "rule"))
         return out
@@ -110,19 +119,22 @@ class Tagger:
                                    "programme", "pattern"))
         return out
 
+    def _ambiguous(self, region_id: str) -> bool:
+        region = self.kb.regions.get(region_id)
+        return bool(getattr(region, "ambiguous", False))
+
     def _ner_mentions(self, text: str, spans: list[tuple[int, int, str]],
-                      country: str | None, known: list[Mention]) -> list[Mention]:
+                      country: str | None) -> list[Mention]:
+        """Every span the model finds is kept: linked when the KB knows it, else a slug id."""
         out = []
         for start, end, raw_label in spans:
             label = NER_LABELS.get(raw_label)
             surface = text[start:end]
-            if label is None or len(surface) < 2 or not surface[:1].isupper():
+            if label is None or not any(ch.isalpha() for ch in surface):
                 continue
             if label == "PERSON" and guess_kind(surface) == "company":
                 label = "ORG"  # "Fjellvik Mekaniske AS" is a company whatever the model says
             if label == "PERSON":
-                if _common_noun(text, start, end):
-                    continue
                 out.append(Mention(start, end, surface, "PERSON", f"person:{slug(surface)}",
                                    surface, None, "ner"))
                 continue
@@ -133,12 +145,14 @@ class Tagger:
             if link is not None:
                 out.append(Mention(start, end, surface, link.label, link.id, link.name, link.kind,
                                    "ner"))
-            elif (label == "ORG" and not _covered(text, start, end, known)
-                  and not _common_noun(text, start, end)):
-                # Unknown organizations are kept, with a slug id; but a span made only of known
-                # names ("Hydro Årdal": company + plant site) is those names, not a new company.
+            elif label == "ORG":
                 out.append(Mention(start, end, surface, "ORG", f"org:unlisted:{slug(surface)}",
                                    surface, guess_kind(surface), "ner"))
+            else:
+                # A place the KB does not know: kept, but with no ancestors, so no region
+                # filter ever matches it (product contract).
+                out.append(Mention(start, end, surface, "REGION",
+                                   f"region:unlisted:{slug(surface)}", surface, None, "ner"))
         return out
 
 
@@ -160,25 +174,12 @@ def _choose(links: list[Link], text: str, start: int, end: int, ner_label: str |
     return next((link for link in links if link.label == wanted), links[0])
 
 
-# Definite forms of common nouns ("Klustret", "Konferensen", "Klyngas") that the statistical
-# model, trained on news without our domain, sometimes takes for organizations.
-DEFINITE = re.compile(r"(et|en|ets|ens|an|ans|na|ne|nes|nas|a|as)$")
-
-
 def _names_of(kb: Any, link: Link) -> set[str]:
     index = {"REGION": kb.regions, "ORG": kb.organizations, "PROGRAMME": kb.programmes}
     entity = index[link.label].get(link.id)
     names = {entity.name, *entity.aliases} if entity else set()
     names |= set(getattr(entity, "abbreviations", ()) or ())
     return {v for n in names for v in (n, n + "s", n + ":s")}
-
-
-def _common_noun(text: str, start: int, end: int) -> bool:
-    """One capitalized word that opens a sentence or reads as a definite noun: not a name."""
-    word = text[start:end]
-    if " " in word or word.isupper() or any(ch.isdigit() for ch in word):
-        return False
-    return bool(SENTENCE_START.search(text[max(0, start - 3):start]) or DEFINITE.search(word))
 
 
 def _same_person(mentions: list[Mention]) -> list[Mention]:
@@ -193,13 +194,6 @@ def _same_person(mentions: list[Mention]) -> list[Mention]:
             m = Mention(m.start, m.end, m.text, "PERSON", first.id, first.name, None, m.source)
         out.append(m)
     return out
-
-
-def _covered(text: str, start: int, end: int, known: list[Mention]) -> bool:
-    words = [(m.start() + start, m.end() + start)
-             for m in re.finditer(r"\w+", text[start:end])]
-    return bool(words) and all(any(k.start <= ws and we <= k.end for k in known)
-                               for ws, we in words)
 
 
 def _name_inside(phrase: str, prog: Any) -> tuple[int, int]:
@@ -219,24 +213,16 @@ def _weak_sentence_start(text: str, start: int, end: int) -> bool:
             and bool(SENTENCE_START.search(text[max(0, start - 3):start])))
 
 
-def _non_overlapping(candidates: list[Mention]) -> list[Mention]:
-    """Longest first, then rules before statistics; a character belongs to one mention."""
-    taken: list[Mention] = []
-    for m in sorted(candidates, key=lambda m: (-(m.end - m.start), PRIORITY[m.source], m.start)):
-        if all(m.end <= t.start or m.start >= t.end for t in taken):
-            taken.append(m)
-    return sorted(taken, key=lambda m: m.start)
-
-
-def _result(mentions: list[Mention], kb: Any) -> TagResult:
+def _result(mentions: list[Mention], nested: list[Mention], kb: Any) -> TagResult:
     grouped: dict[str, list[Mention]] = {}
-    for m in mentions:
+    for m in [*mentions, *nested]:
         grouped.setdefault(m.id, []).append(m)
     entities = tuple(
         Entity(type=ms[0].label, id=entity_id, name=ms[0].name, kind=ms[0].kind,
                mentions=tuple(dict.fromkeys(m.text for m in ms)), count=len(ms))
         for entity_id, ms in grouped.items())
-    direct = [m.id for m in mentions if m.label == "REGION"]
+    direct = [m.id for m in [*mentions, *nested]
+              if m.label == "REGION" and not m.id.startswith(UNLISTED_REGION)]
     if not direct:
         # No place named: a cluster is regional by nature, so its home region says where.
         for m in mentions:

@@ -1,0 +1,125 @@
+"""Strict PER/ORG/LOC F1 on raw text: the NER model alone against the whole tag stage.
+
+Each dev sentence is given as raw text (its tokens joined by spaces, as the held-out
+measurement does) to (a) the shipped spaCy pipeline alone and (b) `analyze`'s path,
+`process_article` (language detection, then the tagger with the knowledge base). Tagger labels
+map back to the corpus's: PERSON→PER, ORG and PROGRAMME→ORG, REGION→LOC.
+
+    python benchmarks/ner_raw.py [--sets nb nn sv] [--models DIR] [--limit N] [--errors 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "training"))
+
+import corpora  # noqa: E402
+
+from clusternews.adapters.nlp import load_tagger  # noqa: E402
+from clusternews.analyze import Analyzer  # noqa: E402
+from clusternews.assets import models_dir  # noqa: E402
+from clusternews.pipeline.language import LanguageDetector  # noqa: E402
+
+TAGGER_TO_GOLD = {"PERSON": "PER", "ORG": "ORG", "PROGRAMME": "ORG", "REGION": "LOC"}
+PIPELINE_FOR = {"nb": "no", "nn": "no", "sv": "sv", "sv-uner": "sv", "da": "no"}
+Span = tuple[int, int, str]
+
+
+def gold_sentences(corpora_dir: Path, key: str) -> list[tuple[str, set[Span]]]:
+    out = []
+    for words, tags, _spaces in corpora.read(corpora_dir, key, "dev"):
+        text, spans, offsets = "", set(), []
+        for w in words:
+            offsets.append((len(text), len(text) + len(w)))
+            text += w + " "
+        start = label = None
+        for i, tag in enumerate([*tags, "O"]):
+            if start is not None and not tag.startswith("I-"):
+                spans.add((offsets[start][0], offsets[i - 1][1], label))
+                start = None
+            if tag.startswith("B-") or (tag.startswith("I-") and start is None):
+                start, label = i, tag[2:]
+        out.append((text.rstrip(), spans))
+    return out
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.c: Counter[tuple[str, str]] = Counter()
+        self.errors: list[str] = []
+
+    def add(self, gold: set[Span], pred: set[Span], text: str) -> None:
+        for s in pred & gold:
+            self.c[(s[2], "tp")] += 1
+        for s in pred - gold:
+            self.c[(s[2], "fp")] += 1
+            self.errors.append(f"FP {s[2]} {text[s[0]:s[1]]!r}   | {text[:120]}")
+        for s in gold - pred:
+            self.c[(s[2], "fn")] += 1
+            self.errors.append(f"FN {s[2]} {text[s[0]:s[1]]!r}   | {text[:120]}")
+
+    def line(self, name: str) -> str:
+        tot = [sum(self.c[(lab, k)] for lab in corpora.LABELS) for k in ("tp", "fp", "fn")]
+        p, r, f = prf(*tot)
+        per = "  ".join(
+            f"{lab} {prf(*(self.c[(lab, k)] for k in ('tp', 'fp', 'fn')))[2]:.3f}"
+            for lab in corpora.LABELS)
+        return f"  {name:<14} F1 {f:.3f} (P {p:.3f}, R {r:.3f})   {per}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--corpora", type=Path,
+                    default=Path(os.environ.get("CLUSTERNEWS_CORPORA",
+                                                REPO_ROOT.parent / "shared" / "corpora")))
+    ap.add_argument("--models", type=Path, default=None)
+    ap.add_argument("--sets", nargs="+", default=["nb", "nn", "sv"], choices=list(PIPELINE_FOR))
+    ap.add_argument("--limit", type=int, default=0, help="first N sentences of each set")
+    ap.add_argument("--errors", type=int, default=0, help="print N tagger errors per set")
+    args = ap.parse_args(argv)
+    tagger = load_tagger(args.models or models_dir())
+    analyzer = Analyzer(LanguageDetector(), tagger)
+    for key in args.sets:
+        sentences = gold_sentences(args.corpora, key)
+        if args.limit:
+            sentences = sentences[:args.limit]
+        nlp = tagger.ner[PIPELINE_FOR[key]]
+        alone, through = Tally(), Tally()
+        langs: Counter[str] = Counter()
+        t_model = t_tag = 0.0
+        for text, gold in sentences:
+            t0 = time.process_time()
+            pred = {(e.start_char, e.end_char, e.label_) for e in nlp(text).ents}
+            t1 = time.process_time()
+            result = analyzer.analyze(text)
+            t2 = time.process_time()
+            t_model, t_tag = t_model + t1 - t0, t_tag + t2 - t1
+            langs[result["language"]] += 1
+            alone.add(gold, pred, text)
+            through.add(gold, {(e["start"], e["end"], TAGGER_TO_GOLD[e["label"]])
+                               for e in result["entities"]}, text)
+        words = sum(len(t.split()) for t, _ in sentences)
+        print(f"{key}: {len(sentences)} sentences, {words} words; detected {dict(langs)}")
+        print(alone.line("model alone") + f"   {words / t_model:,.0f} words/s")
+        print(through.line("through analyze") + f"   {words / t_tag:,.0f} words/s")
+        for err in through.errors[:args.errors]:
+            print("    " + err)
+
+
+if __name__ == "__main__":
+    main()
