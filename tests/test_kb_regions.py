@@ -36,7 +36,7 @@ def test_every_record_has_the_schema(records):
     fields = {"id", "name", "type", "country", "code", "parents", "aliases", "former_names"}
     for rec in records:
         assert fields <= rec.keys(), rec
-        assert set(rec) <= fields | {"letter"}, rec
+        assert set(rec) <= fields | {"letter", "names", "ambiguous", "source"}, rec
         assert ID_PATTERN.match(rec["id"]), rec["id"]
         assert rec["type"] in TYPES
         assert isinstance(rec["name"], str) and rec["name"].strip() == rec["name"] != ""
@@ -82,7 +82,9 @@ def test_counts(records):
     assert count["municipality", "NO"] == 357
     assert count["county", "SE"] == 21
     assert count["municipality", "SE"] == 290
-    assert count["town", "NO"] + count["town", "SE"] >= 250
+    # hand-made towns (331 / 301) plus the postal places of training/kb_places.py
+    assert count["town", "NO"] >= 1600
+    assert count["town", "SE"] >= 1400
 
 
 def test_codes(records):
@@ -110,6 +112,103 @@ def test_every_town_sits_in_a_municipality_of_its_country(records):
         munis = [by_id[p] for p in rec["parents"] if by_id[p]["type"] == "municipality"]
         assert munis, rec["id"]
         assert all(m["country"] == rec["country"] for m in munis), rec["id"]
+
+
+def test_optional_fields(records):
+    for rec in records:
+        assert isinstance(rec.get("ambiguous", False), bool), rec["id"]
+        names = rec.get("names", {})
+        assert isinstance(names, dict) and set(names) <= {"nb", "nn", "sv", "en"}, rec["id"]
+        forms = {rec["name"], *rec["aliases"]}
+        for lang, text in names.items():
+            assert text != rec["name"], (rec["id"], lang)  # only where it differs
+            assert text in forms, (rec["id"], lang)  # and lookup finds it
+        assert rec.get("source") in (None, "postal-no", "postal-se"), rec["id"]
+        if rec.get("source"):
+            assert rec["type"] == "town" and rec["country"] == rec["source"][-2:].upper()
+
+
+def test_generated_towns_sit_in_existing_municipalities(records):
+    by_id = {r["id"]: r for r in records}
+    generated = [r for r in records if r.get("source")]
+    assert len(generated) > 2000
+    for rec in generated:
+        assert rec["parents"], rec["id"]
+        assert all(by_id[p]["type"] == "municipality" for p in rec["parents"]), rec["id"]
+        assert all(p.startswith(f"region:{rec['country'].lower()}:") for p in rec["parents"])
+        # no twin of a hand-made town or municipality name in the same municipality
+        for parent in rec["parents"]:
+            assert by_id[parent]["name"] != rec["name"], rec["id"]
+    hand_towns = {
+        (r["name"], p)
+        for r in records
+        if r["type"] == "town" and not r.get("source")
+        for p in r["parents"]
+    }
+    assert not {(r["name"], p) for r in generated for p in r["parents"]} & hand_towns
+
+
+def test_generated_towns_follow_the_hand_made_ones(records):
+    sources = [bool(r.get("source")) for r in records]
+    first = sources.index(True)
+    assert all(sources[first:])
+    keys = [(r["country"], r["parents"][0]) for r in records[first:]]
+    assert keys == sorted(keys, key=lambda k: (k[0] != "NO", k[1]))
+
+
+# Postal places checked in the sources (aprestmo/norway-geodata, sjbrg/swedish-geodata) and
+# that were not in the file before: place -> municipality.
+@pytest.mark.parametrize(
+    ("place", "country", "municipality"),
+    [
+        ("Lysaker", "NO", "region:no:3201"),  # Bærum
+        ("Fiskå", "NO", "region:no:1511"),  # Vanylven
+        ("Straumsjøen", "NO", "region:no:1867"),  # Bø (Nordland)
+        ("Skutvik", "NO", "region:no:1875"),  # Hamarøy
+        ("Kvaløysletta", "NO", "region:no:5501"),  # Tromsø
+        ("Kårvik", "NO", "region:no:5501"),
+        ("Gibostad", "NO", "region:no:5530"),  # Senja
+        ("Talvik", "NO", "region:no:5601"),  # Alta
+        ("Borhaug", "NO", "region:no:4206"),  # Farsund
+        ("Hov", "NO", "region:no:3447"),  # Søndre Land
+        ("Djursholm", "SE", "region:se:0162"),  # Danderyd
+        ("Ösmo", "SE", "region:se:0192"),  # Nynäshamn
+        ("Örbyhus", "SE", "region:se:0360"),  # Tierp
+        ("Frillesås", "SE", "region:se:1384"),  # Kungsbacka
+        ("Fritsla", "SE", "region:se:1463"),  # Mark
+        ("Docksta", "SE", "region:se:2282"),  # Kramfors
+        ("Junsele", "SE", "region:se:2283"),  # Sollefteå
+        ("Hammerdal", "SE", "region:se:2313"),  # Strömsund
+        ("Lövånger", "SE", "region:se:2482"),  # Skellefteå
+        ("Korpilombolo", "SE", "region:se:2521"),  # Pajala
+        ("Nol", "SE", "region:se:1440"),  # Ale (its postal codes reach into Kungälv too)
+    ],
+)
+def test_postal_places_resolve_to_their_municipality(ix, place, country, municipality):
+    town = ix.resolve(place, country=country)
+    assert town is not None and town.type == "town", place
+    assert municipality in town.parents
+    assert ix.ancestors(town.id)[0] == town.parents[0]
+
+
+def test_ambiguous_places(ix):
+    assert ix.resolve("Hov", country="NO").ambiguous  # short
+    assert ix.resolve("Nol", country="SE").ambiguous
+    assert ix.get("region:no:1112").ambiguous  # Lund: a surname
+    assert not ix.resolve("Lysaker").ambiguous
+    assert not ix.get("region:no:1804").ambiguous  # Bodø
+    assert not ix.get("region:no:town:mo-i-rana").ambiguous
+
+
+def test_display_names(ix):
+    norge, finland = ix.get("region:no"), ix.get("region:fi")
+    assert norge.display_name("en") == "Norway"
+    assert norge.display_name("nn") == "Noreg"
+    assert norge.display_name("sv") == norge.display_name(None) == "Norge"
+    assert finland.display_name("nn") == "Finland"  # falls back to nb
+    assert finland.display_name() == "Suomi"
+    assert ix.get("region:area:nord-norge").display_name("en") == "Northern Norway"
+    assert ix.get("region:no:1804").display_name("en") == "Bodø"
 
 
 # --- lookups
@@ -271,6 +370,9 @@ NORGE = json.dumps(
             "unknown parent",
         ),
         (NORGE, "already on line 1"),
+        (NORGE.replace('"parents": []', '"parents": [], "ambiguous": "yes"'), "ambiguous"),
+        (NORGE.replace('"parents": []', '"parents": [], "names": {"de": "Norwegen"}'), "names"),
+        (NORGE.replace('"parents": []', '"parents": [], "names": ["Norway"]'), "names"),
     ],
 )
 def test_bad_records_name_file_and_line(tmp_path, line, message):

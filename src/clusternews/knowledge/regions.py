@@ -31,6 +31,7 @@ _REQUIRED = {
 # Match tiers, best first: name or alias as written, former name, then the same two
 # spelling-folded (so "Laerdal" is Lærdal before it is Larvik's former "Lardal").
 _NAME, _FORMER, _LOOSE_NAME, _LOOSE_FORMER = 0, 1, 2, 3
+NAME_LANGUAGES = ("nb", "nn", "sv", "en")
 
 
 class RegionDataError(ValueError):
@@ -48,6 +49,19 @@ class Region:
     aliases: tuple[str, ...]
     former_names: tuple[str, ...]
     letter: str | None = None  # Swedish län letter ("BD"), else None
+    # A place named like an ordinary word or a person's name ("Moss", "Gran", "Lund"):
+    # the tagger links it only when the NER model or a preposition ("i", "på") backs it.
+    ambiguous: bool = False
+    # Display names per language where they differ from `name`: (("en", "Norway"), ...).
+    names: tuple[tuple[str, str], ...] = ()
+
+    def display_name(self, lang: str | None = None) -> str:
+        """The name to show in language `lang` ("nb", "nn", "sv", "en"); nn falls back to nb."""
+        by_lang = dict(self.names)
+        for key in (lang, "nb" if lang == "nn" else None):
+            if key and key in by_lang:
+                return by_lang[key]
+        return self.name
 
 
 def _parse(line: str, where: str) -> Region:
@@ -70,6 +84,18 @@ def _parse(line: str, where: str) -> Region:
     lists = (raw["parents"], raw["aliases"], raw["former_names"])
     if not all(isinstance(item, str) and item for values in lists for item in values):
         raise RegionDataError(f"{where}: parents, aliases and former_names hold strings")
+    ambiguous = raw.get("ambiguous", False)
+    if not isinstance(ambiguous, bool):
+        raise RegionDataError(f"{where}: field 'ambiguous' must be true or false")
+    names = raw.get("names", {})
+    if not isinstance(names, dict) or not all(
+        lang in NAME_LANGUAGES and isinstance(text, str) and text for lang, text in names.items()
+    ):
+        raise RegionDataError(
+            f"{where}: field 'names' maps {'/'.join(NAME_LANGUAGES)} to non-empty strings"
+        )
+    if raw.get("source") is not None and not isinstance(raw["source"], str):
+        raise RegionDataError(f"{where}: field 'source' must be a string")
     return Region(
         id=raw["id"],
         name=raw["name"],
@@ -80,6 +106,8 @@ def _parse(line: str, where: str) -> Region:
         aliases=tuple(raw["aliases"]),
         former_names=tuple(raw["former_names"]),
         letter=raw.get("letter"),
+        ambiguous=ambiguous,
+        names=tuple(sorted(names.items())),
     )
 
 
