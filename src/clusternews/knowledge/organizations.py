@@ -33,6 +33,10 @@ _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 # without its legal suffix ("Equinor ASA" -> "Equinor"), then the same three folded.
 _NAME, _FORMER, _DERIVED = 0, 1, 2
 _LOOSE = 3
+# Organisationsnummer (Sweden, NNNNNN-NNNN) or organisasjonsnummer (Norway, 9 digits).
+ORG_NUMBER = {"SE": re.compile(r"^\d{6}-\d{4}$"), "NO": re.compile(r"^\d{9}$")}
+ORG_NUMBER_ANY = re.compile(r"^(?:\d{6}-\d{4}|\d{9})$")
+LANGUAGES = ("nb", "nn", "sv", "en")
 
 
 class EntityDataError(ValueError):
@@ -51,6 +55,12 @@ class Organization:
     former_names: tuple[str, ...]
     url: str | None
     case_sensitive: tuple[str, ...]
+    org_number: str | None = None
+    names: tuple[tuple[str, str], ...] = ()  # (language, display name) where it differs
+
+    def display_name(self, lang: str | None = None) -> str:
+        """The name to show a reader of `lang` (nb, nn, sv, en): nn falls back to nb."""
+        return _display_name(self.name, self.names, lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +74,19 @@ class Programme:
     patterns: tuple[str, ...]
     case_sensitive: tuple[str, ...] = ()
     former_names: tuple[str, ...] = ()  # kept so both kinds expose the same name fields
+    names: tuple[tuple[str, str], ...] = ()  # (language, display name) where it differs
+
+    def display_name(self, lang: str | None = None) -> str:
+        """The name to show a reader of `lang` (nb, nn, sv, en): nn falls back to nb."""
+        return _display_name(self.name, self.names, lang)
+
+
+def _display_name(name: str, names: tuple[tuple[str, str], ...], lang: str | None) -> str:
+    by_lang = dict(names)
+    for key in (lang, "nb" if lang == "nn" else None):
+        if key and key in by_lang:
+            return by_lang[key]
+    return name
 
 
 T = TypeVar("T", Organization, Programme)
@@ -106,6 +129,30 @@ def _optional(raw: dict, field: str, where: str) -> str | None:
     return value
 
 
+def _names(raw: dict, where: str) -> tuple[tuple[str, str], ...]:
+    value = raw.get("names") or {}
+    if not isinstance(value, dict):
+        raise EntityDataError(f"{where}: field 'names' must be an object of language -> name")
+    for lang, name in value.items():
+        if lang not in LANGUAGES:
+            raise EntityDataError(f"{where}: names: unknown language {lang!r}")
+        if not isinstance(name, str) or not name.strip() or name != name.strip():
+            raise EntityDataError(f"{where}: names[{lang!r}] must be a non-empty trimmed string")
+    return tuple(sorted(value.items(), key=lambda item: LANGUAGES.index(item[0])))
+
+
+def _org_number(raw: dict, where: str, country: str | None) -> str | None:
+    value = raw.get("org_number")
+    if value is None:
+        return None
+    pattern = ORG_NUMBER.get(country or "", ORG_NUMBER_ANY)
+    if not isinstance(value, str) or not pattern.match(value):
+        raise EntityDataError(
+            f"{where}: org_number {value!r} is not a {country or 'SE/NO'} organisation number"
+        )
+    return value
+
+
 def _common(raw: object, where: str, pattern: re.Pattern, countries: frozenset) -> dict:
     if not isinstance(raw, dict):
         raise EntityDataError(f"{where}: a record must be a JSON object")
@@ -124,6 +171,7 @@ def _common(raw: object, where: str, pattern: re.Pattern, countries: frozenset) 
         "aliases": _strings(raw, "aliases", where),
         "abbreviations": _strings(raw, "abbreviations", where),
         "case_sensitive": _strings(raw, "case_sensitive", where, required=False),
+        "names": _names(raw, where),
     }
     declared = {raw["name"], *fields["aliases"], *fields["abbreviations"]}
     declared |= set(raw.get("former_names") or ())
@@ -147,6 +195,7 @@ def parse_organization(raw: object, where: str) -> Organization:
         region=region,
         former_names=_strings(raw, "former_names", where),
         url=_optional(raw, "url", where),
+        org_number=_org_number(raw, where, fields["country"]),
         **fields,
     )
 
