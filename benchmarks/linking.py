@@ -1,4 +1,6 @@
-"""Linking precision/recall on the golden set, per type, and the fuzzy threshold sweep.
+"""Linking precision/recall on the golden set, per type, and the fuzzy threshold sweep;
+then, with the shipped threshold, linking and span P/R per type on the three sets (golden,
+dev, regression) and per class on the regression set.
 
 Usage: python benchmarks/linking.py [--errors]
 """
@@ -11,13 +13,15 @@ from pathlib import Path
 
 from clusternews.adapters.nlp import load_pipelines
 from clusternews.assets import models_dir
-from clusternews.evaluation import LINKED, load_golden, score
+from clusternews.evaluation import LINKED, TYPES, Scores, load_golden, score
 from clusternews.knowledge.base import KnowledgeBase
 from clusternews.pipeline.entities import Tagger
 from clusternews.pipeline.entities.linking import FUZZY_THRESHOLD, Linker
 from clusternews.pipeline.entities.phrases import Phrases
 
 GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden" / "linking"
+SETS = {"golden": GOLDEN, "dev": GOLDEN.with_name("linking-dev"),
+        "regression": GOLDEN.with_name("linking-regression")}
 
 
 FOLD = str.maketrans("øåäöæéØÅÄÖÆ", "oaaoaeOAAOA")
@@ -76,6 +80,36 @@ def main() -> None:
     if args.errors:
         for e in shipped.errors:
             print(" ", e)
+    tagger = Tagger(pipelines, phrases, Linker(kb), kb)
+    for name, folder in SETS.items():
+        rows = load_golden(folder)
+        s = score(tagger, rows)
+        print(f"\n{name} set ({len(rows)} sentences), shipped threshold:")
+        print_types(s)
+        if args.errors and name != "golden":
+            for e in s.errors + [{**e, "span": True} for e in s.span_errors]:
+                print(" ", e)
+        if name == "regression":
+            print("  per class (linking | span):")
+            for cls in sorted({r["class"] for r in rows}):
+                c = score(tagger, [r for r in rows if r["class"] == cls])
+                p, r, _ = c.prf()
+                sp, sr, _ = c.span_prf()
+                n = sum(c.gold(k) for k in LINKED)
+                print(f"    {cls:19} P {p:.3f} R {r:.3f} (gold {n:2}) | "
+                      f"P {sp:.3f} R {sr:.3f} (gold {sum(c.span_gold(k) for k in TYPES):2})")
+
+
+def print_types(s: Scores) -> None:
+    """Linking P/R per linked type and overall, span ("found") P/R per type and overall."""
+    for label in (*LINKED, None):
+        p, r, f = s.prf(label)
+        n = sum(s.gold(k) for k in ([label] if label else LINKED))
+        print(f"  link {label or 'all':9} P {p:.3f} R {r:.3f} F1 {f:.3f} (gold {n})")
+    for label in (*TYPES, None):
+        p, r, f = s.span_prf(label)
+        n = sum(s.span_gold(k) for k in ([label] if label else TYPES))
+        print(f"  span {label or 'all':9} P {p:.3f} R {r:.3f} F1 {f:.3f} (gold {n})")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,19 @@
-"""Scoring a tagger against golden mentions: linking precision/recall per type."""
+"""Scoring a tagger against golden mentions: linking and span precision/recall per type.
+
+Two measures, from one pass over the golden rows:
+
+* **linking** (`Scores.prf`): a predicted link (a mention with a knowledge-base id) is right
+  when a golden mention it overlaps has the same id. Golden mentions without an id, and
+  predicted mentions that are unlisted (`…:unlisted:…`) or persons, take no part.
+* **span** (`Scores.span_prf`, "found"): a predicted mention is right when it overlaps a golden
+  mention of the same type, whatever the ids. So an unlisted organization or a `person:`
+  mention on a golden span with a null id counts as found, and so does a linked one.
+
+Golden rows may carry nested entities (`"nested": true`): a place named inside an
+organization's name ("Narvik" in "Narvik videregående skole"). They are ordinary golden
+mentions for both measures: a predicted REGION with the place's id is a hit, and missing it
+is a miss.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +27,13 @@ from typing import Any
 from clusternews.pipeline.entities import Tagger
 
 LINKED = ("ORG", "REGION", "PROGRAMME")
+TYPES = (*LINKED, "PERSON")
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
 @dataclass
@@ -20,15 +42,29 @@ class Scores:
     fp: Counter[str] = field(default_factory=Counter)
     fn: Counter[str] = field(default_factory=Counter)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    span_tp: Counter[str] = field(default_factory=Counter)
+    span_fp: Counter[str] = field(default_factory=Counter)
+    span_fn: Counter[str] = field(default_factory=Counter)
+    span_errors: list[dict[str, Any]] = field(default_factory=list)
 
     def prf(self, label: str | None = None) -> tuple[float, float, float]:
+        """Linking P/R/F1 for one type, or over ORG, REGION and PROGRAMME."""
         keys = [label] if label else list(LINKED)
-        tp = sum(self.tp[k] for k in keys)
-        fp = sum(self.fp[k] for k in keys)
-        fn = sum(self.fn[k] for k in keys)
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+        return _prf(sum(self.tp[k] for k in keys), sum(self.fp[k] for k in keys),
+                    sum(self.fn[k] for k in keys))
+
+    def span_prf(self, label: str | None = None) -> tuple[float, float, float]:
+        """Span ("found") P/R/F1 for one type, or over all four types."""
+        keys = [label] if label else list(TYPES)
+        return _prf(sum(self.span_tp[k] for k in keys), sum(self.span_fp[k] for k in keys),
+                    sum(self.span_fn[k] for k in keys))
+
+    def gold(self, label: str) -> int:
+        """Golden linked mentions of a type (the linking recall's denominator)."""
+        return self.tp[label] + self.fn[label]
+
+    def span_gold(self, label: str) -> int:
+        return self.span_tp[label] + self.span_fn[label]
 
 
 def load_golden(folder: Path) -> list[dict[str, Any]]:
@@ -44,28 +80,62 @@ def _overlaps(a: dict[str, Any], start: int, end: int) -> bool:
     return a["start"] < end and start < a["end"]
 
 
+def _is_linked(mention_id: str) -> bool:
+    return ":unlisted:" not in mention_id and not mention_id.startswith("person:")
+
+
 def score(tagger: Tagger, golden: Iterable[dict[str, Any]]) -> Scores:
-    """A predicted link is right when a golden mention it overlaps has the same id."""
+    """Linking and span scores of `tagger` on golden rows (see the module docstring)."""
     s = Scores()
     for row in golden:
         language = {"nb": "no", "nn": "no"}.get(row["lang"], row["lang"])
-        gold = [g for g in row["entities"] if g.get("id") and g["type"] in LINKED]
-        got = [m for m in tagger.tag(row["text"], language=language).mentions
-               if m.label in LINKED and ":unlisted:" not in m.id]
-        matched: set[int] = set()
-        for m in got:
-            hit = next((i for i, g in enumerate(gold) if i not in matched and g["id"] == m.id
-                        and _overlaps(g, m.start, m.end)), None)
-            if hit is None:
-                s.fp[m.label] += 1
-                s.errors.append({"id": row["id"], "kind": "false", "text": m.text,
-                                 "got": m.id, "source": m.source})
-            else:
-                matched.add(hit)
-                s.tp[m.label] += 1
-        for i, g in enumerate(gold):
-            if i not in matched:
-                s.fn[g["type"]] += 1
-                s.errors.append({"id": row["id"], "kind": "missed", "text": g["text"],
-                                 "want": g["id"]})
+        mentions = tagger.tag(row["text"], language=language).mentions
+        _score_links(s, row, mentions)
+        _score_spans(s, row, mentions)
     return s
+
+
+def _score_links(s: Scores, row: dict[str, Any], mentions: Iterable[Any]) -> None:
+    gold = [g for g in row["entities"] if g.get("id") and g["type"] in LINKED]
+    got = [m for m in mentions if m.label in LINKED and _is_linked(m.id)]
+    matched: set[int] = set()
+    for m in got:
+        hit = next((i for i, g in enumerate(gold) if i not in matched and g["id"] == m.id
+                    and _overlaps(g, m.start, m.end)), None)
+        if hit is None:
+            s.fp[m.label] += 1
+            s.errors.append({"id": row["id"], "kind": "false", "text": m.text,
+                             "got": m.id, "source": m.source})
+        else:
+            matched.add(hit)
+            s.tp[m.label] += 1
+    for i, g in enumerate(gold):
+        if i not in matched:
+            s.fn[g["type"]] += 1
+            s.errors.append({"id": row["id"], "kind": "missed", "text": g["text"],
+                             "want": g["id"]})
+
+
+def _score_spans(s: Scores, row: dict[str, Any], mentions: Iterable[Any]) -> None:
+    gold = [g for g in row["entities"] if g["type"] in TYPES]
+    matched: set[int] = set()
+    for m in mentions:
+        if m.label not in TYPES:
+            continue
+        # prefer an exact span, then any overlapping golden mention of the same type
+        candidates = [i for i, g in enumerate(gold) if i not in matched
+                      and g["type"] == m.label and _overlaps(g, m.start, m.end)]
+        exact = [i for i in candidates if (gold[i]["start"], gold[i]["end"]) == (m.start, m.end)]
+        pool = exact or candidates
+        if not pool:
+            s.span_fp[m.label] += 1
+            s.span_errors.append({"id": row["id"], "kind": "false", "text": m.text,
+                                  "type": m.label, "got": m.id})
+        else:
+            matched.add(pool[0])
+            s.span_tp[m.label] += 1
+    for i, g in enumerate(gold):
+        if i not in matched:
+            s.span_fn[g["type"]] += 1
+            s.span_errors.append({"id": row["id"], "kind": "missed", "text": g["text"],
+                                  "type": g["type"], "want": g.get("id")})
