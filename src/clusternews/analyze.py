@@ -9,6 +9,7 @@ from typing import Any, TextIO
 from clusternews.models import Entry
 from clusternews.pipeline.discover import looks_like_html
 from clusternews.pipeline.entities import Tagger
+from clusternews.pipeline.entities.model import Mention
 from clusternews.pipeline.language import LanguageDetector
 from clusternews.pipeline.process import process_article
 
@@ -35,8 +36,9 @@ class Analyzer:
         out.update({
             "language": lang.language, "language_variant": lang.variant,
             "language_confidence": round(lang.confidence, 4),
-            "entities": [{"start": m.start, "end": m.end, "text": m.text, "label": m.label,
-                          "id": m.id, "name": m.name, "kind": m.kind} for m in tags.mentions],
+            "entities": [_mention(m) for m in tags.mentions],
+            # Named inside another name or a word ("EU" in "EU-saker"): linked, not a span.
+            "nested": [_mention(m) for m in tags.nested],
             "regions": list(tags.region_names),
         })
         return out
@@ -57,6 +59,11 @@ class Analyzer:
                 continue
             result = self.analyze(text, declared=record.get("language"))
             yield json.dumps({"id": record.get("id"), **result}, ensure_ascii=False)
+
+
+def _mention(m: Mention) -> dict[str, Any]:
+    return {"start": m.start, "end": m.end, "text": m.text, "label": m.label, "id": m.id,
+            "name": m.name, "kind": m.kind}
 
 
 def write_lines(lines: Iterable[str], out: TextIO) -> int:

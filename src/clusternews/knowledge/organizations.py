@@ -98,6 +98,19 @@ def cased_key(text: str) -> str:
     return _SPACES.sub(" ", text).strip(" .,;:'\"")
 
 
+# A multinational's local company is written without its country: "Alcoa Norway" is "Alcoa".
+_COUNTRY_SUFFIX = re.compile(r"\s+(?:Norway|Norge|Noreg|Sweden|Sverige|Nordic|Scandinavia)$")
+
+
+def strip_country(entity: Organization | Programme, form: str) -> str | None:
+    """A company's name without a trailing country word, for look-ups only (never a phrase
+    to match in text: "Innovasjon Norge" is not "Innovasjon")."""
+    if getattr(entity, "kind", None) != "company" or not _COUNTRY_SUFFIX.search(form):
+        return None
+    bare = _COUNTRY_SUFFIX.sub("", form).strip()
+    return bare if len(bare) >= 3 and bare[:1].isupper() else None
+
+
 def strip_legal(text: str) -> str:
     """The name without a trailing legal-form suffix ("Boliden AB (publ)" -> "Boliden")."""
     return _LEGAL.sub("", text).strip()
@@ -239,6 +252,8 @@ class EntityIndex(Generic[T]):
                 self._add(entity, form, tier)
                 if (short := strip_legal(form)) and short != form:
                     self._add(entity, short, _DERIVED)
+                if (bare := strip_country(entity, short or form)) is not None:
+                    self._add(entity, bare, _DERIVED)
 
     def _add(self, entity: T, form: str, tier: int) -> None:
         # A case-sensitive form ("RISE", "SCA", "LO") is never folded: "rise" is a verb.

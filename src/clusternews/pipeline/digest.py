@@ -16,6 +16,11 @@ TITLE_BONUS = 3.0  # an interest named in the title is what the article is about
 MENTION_CAP = 5  # ten mentions of Nordland are not ten times as relevant as one
 TOP_ORGS = 5
 _NOT_WORD = re.compile(r"[\W_]+")
+EntityNamer = Callable[[Mapping[str, Any]], str | None]  # a tagged entity → the name to show
+
+
+def stored_name(entity: Mapping[str, Any]) -> str | None:
+    return entity.get("name")
 
 
 @dataclass(frozen=True)
@@ -124,12 +129,14 @@ def score(row: Mapping[str, Any], interests: Interests) -> float:
 def compose(rows: Iterable[Mapping[str, Any]], interests: Interests, *, start: datetime,
             end: datetime, clusters: Mapping[str, ClusterInfo],
             county_of: Callable[[str], str | None] = lambda _id: None,
-            late_since: datetime | None = None) -> DigestContent:
+            late_since: datetime | None = None,
+            name_of: EntityNamer = stored_name) -> DigestContent:
     """The digest of one week: matching items once each, ranked, grouped by cluster, then by
-    region (county/län) for items of sources that are not clusters."""
+    region (county/län) for items of sources that are not clusters. Entities are listed by
+    `name_of` (the reader's language); matching and ranking use the stored names."""
     chosen = [r for r in rows if in_week(r, start=start, end=end, late_since=late_since)
               and matches(r, interests)]
-    items = _merge_copies([_item(r, interests, clusters) for r in chosen])
+    items = _merge_copies([_item(r, interests, clusters, name_of) for r in chosen])
     by_id = {r["id"]: r for r in chosen}
     groups: dict[tuple[str, str, str], list[DigestItem]] = {}
     for item in items:
@@ -139,17 +146,17 @@ def compose(rows: Iterable[Mapping[str, Any]], interests: Interests, *, start: d
     order = {"cluster": 0, "region": 1, "other": 2}
     sections.sort(key=lambda s: (order[s.kind], -sum(i.score for i in s.items), -len(s.items),
                                  s.title.casefold()))
-    return DigestContent(start, end, tuple(sections), _top_orgs(by_id, items))
+    return DigestContent(start, end, tuple(sections), _top_orgs(by_id, items, name_of))
 
 
-def _item(row: Mapping[str, Any], interests: Interests,
-          clusters: Mapping[str, ClusterInfo]) -> DigestItem:
+def _item(row: Mapping[str, Any], interests: Interests, clusters: Mapping[str, ClusterInfo],
+          name_of: EntityNamer) -> DigestItem:
     entities = row.get("entities") or []
 
     def names(type_: str) -> tuple[str, ...]:
-        of_type = [e for e in entities if e.get("type") == type_]
-        of_type.sort(key=lambda e: (-int(e.get("count") or 1), e.get("name") or ""))
-        return tuple(dict.fromkeys(e["name"] for e in of_type if e.get("name")))
+        named = [(-int(e.get("count") or 1), name) for e in entities
+                 if e.get("type") == type_ and (name := name_of(e))]
+        return tuple(dict.fromkeys(name for _n, name in sorted(named)))
 
     return DigestItem(
         id=row["id"], title=row.get("title") or row["url"], url=row["url"],
@@ -203,16 +210,16 @@ def _group(row: Mapping[str, Any], clusters: Mapping[str, ClusterInfo],
     return "other", "", ""
 
 
-def _top_orgs(rows: Mapping[str, Mapping[str, Any]],
-              items: list[DigestItem]) -> tuple[tuple[str, int], ...]:
+def _top_orgs(rows: Mapping[str, Mapping[str, Any]], items: list[DigestItem],
+              name_of: EntityNamer) -> tuple[tuple[str, int], ...]:
     """The organizations named by the most items of the digest (then by mentions)."""
     per_item: Counter[str] = Counter()
     mentions: Counter[str] = Counter()
     for item in items:
         for e in rows[item.id].get("entities") or ():
-            if e.get("type") == "ORG" and e.get("name"):
-                per_item[e["name"]] += 1
-                mentions[e["name"]] += int(e.get("count") or 1)
+            if e.get("type") == "ORG" and (name := name_of(e)):
+                per_item[name] += 1
+                mentions[name] += int(e.get("count") or 1)
     ranked = sorted(per_item, key=lambda n: (-per_item[n], -mentions[n], n))
     return tuple((name, per_item[name]) for name in ranked[:TOP_ORGS])
 

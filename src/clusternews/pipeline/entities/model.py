@@ -14,7 +14,7 @@ class Mention:
     start: int
     end: int
     text: str
-    label: str  # ORG | REGION | PROGRAMME | PERSON
+    label: str  # its role here: ORG | REGION | PROGRAMME | PERSON (the id says what it is)
     id: str
     name: str
     kind: str | None = None
@@ -27,3 +27,6 @@ class TagResult:
     entities: tuple[Entity, ...]  # mentions grouped per canonical id
     region_ids: tuple[str, ...]  # every region the text is about, expanded up the hierarchy
     region_names: tuple[str, ...]
+    # Entities named inside a mention or a word ("Narvik" in "Narvik videregående skole",
+    # "EU" in "EU-saker"): they count for the article, but are not spans of their own.
+    nested: tuple[Mention, ...] = ()

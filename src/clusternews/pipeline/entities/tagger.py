@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from spacy.language import Language
@@ -11,7 +12,7 @@ from spacy.language import Language
 from clusternews.models import Entity
 from clusternews.pipeline.entities.kinds import guess_kind, slug
 from clusternews.pipeline.entities.linking import Link, Linker
-from clusternews.pipeline.entities.merge import lists_of_organizations, merge
+from clusternews.pipeline.entities.merge import entity_type, lists_of_organizations, merge
 from clusternews.pipeline.entities.model import Mention, TagResult
 from clusternews.pipeline.entities.phrases import Phrases, compound_stems
 
@@ -57,10 +58,40 @@ class Tagger:
         rules = self._rule_mentions(text, country, ner_spans)
         rules += self._compound_mentions(text, country)
         rules += self._pattern_mentions(text)
-        mentions, nested = merge(self._ner_mentions(text, ner_spans, country), rules)
-        mentions = lists_of_organizations(
-            text, mentions, {m.text: f"org:unlisted:{slug(m.text)}" for m in mentions})
+        mentions, nested = merge(text, self._ner_mentions(text, ner_spans, country), rules)
+        mentions = lists_of_organizations(text, mentions, self._as_organization(country))
+        mentions = self._places_not_people(text, mentions, country)
         return _result(_same_person(mentions), nested, self.kb)
+
+    def _as_organization(self, country: str | None) -> Callable[[Mention], Mention]:
+        """A list member read as an organization: the KB's ("Höganäs" is Höganäs AB), else an
+        unlisted one."""
+        def convert(m: Mention) -> Mention:
+            link = self.linker.resolve(m.text, "ORG", country=country)
+            if link is not None:
+                return replace(m, label="ORG", id=link.id, name=link.name, kind=link.kind)
+            return replace(m, label="ORG", id=f"org:unlisted:{slug(m.text)}", name=m.text,
+                           kind=None)
+        return convert
+
+    def _places_not_people(self, text: str, mentions: list[Mention],
+                           country: str | None) -> list[Mention]:
+        """One-word "people" the KB knows as places, where the sentence says place: after "i",
+        "på", "till" ("i Malå", "till Berg"), or right after an organization's name, as a
+        branch's region ("Tekna Vestland", "Innovasjon Norge Nordland")."""
+        out = list(mentions)
+        for i, m in enumerate(out):
+            if m.label != "PERSON" or " " in m.text:
+                continue
+            place = PLACE_BEFORE.search(text[max(0, m.start - 30):m.start])
+            branch = (i > 0 and out[i - 1].label == "ORG"
+                      and not text[out[i - 1].end:m.start].strip())
+            if not (place or branch):
+                continue
+            link = self.linker.resolve(m.text, "REGION", country=country)
+            if link is not None:
+                out[i] = replace(m, label="REGION", id=link.id, name=link.name, kind=link.kind)
+        return out
 
     def _ner_spans(self, text: str, language: str | None) -> list[tuple[int, int, str]]:
         nlp = self.pipeline_for(language)
@@ -76,9 +107,15 @@ class Tagger:
             link = self.linker.resolve(text[start:end], label, country=country)
             if link is not None:
                 by_span.setdefault((start, end), []).append(link)
+        # Spans of organization names: a place inside one ("Lunds universitet") only says
+        # where the organization is, so the checks for words and surnames do not apply.
+        names = [(s, e) for (s, e), links in by_span.items()
+                 if any(lk.label != "REGION" for lk in links)]
+        names += [(s, e) for s, e, lab in ner_spans if lab == "ORG"]
         out = []
         for (start, end), links in by_span.items():
             ner_label = next((lab for s, e, lab in ner_spans if s <= start and end <= e), None)
+            in_name = any(s <= start and end <= e and (s, e) != (start, end) for s, e in names)
             surface = text[start:end]
             if len(surface) <= 4 and surface.isupper():
                 # Short capitals are abbreviations or legal forms: "AS" must not fold into the
@@ -86,8 +123,10 @@ class Tagger:
                 links = [lk for lk in links if surface in _names_of(self.kb, lk)]
                 if not links:
                     continue
+            # A small place abroad loses to a known organization of the same name ("Sandvik").
+            links = [lk for lk in links if not _foreign_place(lk, country)] or links
             link = _choose(links, text, start, end, ner_label)
-            if link.label == "REGION" and ner_label not in ("LOC", "GPE"):
+            if link.label == "REGION" and ner_label not in ("LOC", "GPE") and not in_name:
                 if ner_label is None and _weak_sentence_start(text, start, end):
                     continue  # "Gran", "Sel", "Moss" opening a sentence are words
                 if (self._ambiguous(link.id)
@@ -140,10 +179,12 @@ class Tagger:
                 continue
             other = "REGION" if label == "ORG" else "ORG"
             link = (self.linker.resolve(surface, label, country=country)
-                    or self.linker.fuzzy(surface, label, country=country)
-                    or self.linker.resolve(surface, other, country=country))
+                    or self.linker.fuzzy(surface, label, country=country))
+            if link is None or _foreign_place(link, country):
+                link = self.linker.resolve(surface, other, country=country) or link
             if link is not None:
-                out.append(Mention(start, end, surface, link.label, link.id, link.name, link.kind,
+                # The role is the model's ("Noreg" as a state acting is ORG), the entity the KB's.
+                out.append(Mention(start, end, surface, label, link.id, link.name, link.kind,
                                    "ner"))
             elif label == "ORG":
                 out.append(Mention(start, end, surface, "ORG", f"org:unlisted:{slug(surface)}",
@@ -156,6 +197,11 @@ class Tagger:
         return out
 
 
+def _foreign_place(link: Link, country: str | None) -> bool:
+    return (link.label == "REGION" and link.kind in ("town", "municipality")
+            and country is not None and not link.id.startswith(f"region:{country.lower()}:"))
+
+
 def _choose(links: list[Link], text: str, start: int, end: int, ner_label: str | None) -> Link:
     """One span naming two kinds of thing: Boliden, Region Västerbotten, Produktion2030."""
     if len(links) == 1:
@@ -164,7 +210,7 @@ def _choose(links: list[Link], text: str, start: int, end: int, ner_label: str |
     if {"ORG", "PROGRAMME"} <= labels:
         # A Swedish strategic innovation programme and its office share one name.
         near = text[max(0, start - 40):end + 60].lower()
-        wanted = "PROGRAMME" if "program" in near else "ORG"
+        wanted = "PROGRAMME" if "program" in near or "ordning" in near else "ORG"
     elif AUTHORITY.search(text[start:end]):
         wanted = "ORG"
     elif PLACE_BEFORE.search(text[max(0, start - 30):start]):
@@ -218,17 +264,17 @@ def _result(mentions: list[Mention], nested: list[Mention], kb: Any) -> TagResul
     for m in [*mentions, *nested]:
         grouped.setdefault(m.id, []).append(m)
     entities = tuple(
-        Entity(type=ms[0].label, id=entity_id, name=ms[0].name, kind=ms[0].kind,
+        Entity(type=entity_type(entity_id), id=entity_id, name=ms[0].name, kind=ms[0].kind,
                mentions=tuple(dict.fromkeys(m.text for m in ms)), count=len(ms))
         for entity_id, ms in grouped.items())
     direct = [m.id for m in [*mentions, *nested]
-              if m.label == "REGION" and not m.id.startswith(UNLISTED_REGION)]
+              if entity_type(m.id) == "REGION" and not m.id.startswith(UNLISTED_REGION)]
     if not direct:
         # No place named: a cluster is regional by nature, so its home region says where.
         for m in mentions:
-            org = kb.organizations.get(m.id) if m.label == "ORG" else None
+            org = kb.organizations.get(m.id) if entity_type(m.id) == "ORG" else None
             if org is not None and org.kind == "cluster" and org.region:
                 direct.append(org.region)
     region_ids = tuple(kb.regions.expand_up(dict.fromkeys(direct)))
     names = tuple(r.name for r in (kb.regions.get(i) for i in region_ids) if r is not None)
-    return TagResult(tuple(mentions), entities, region_ids, names)
+    return TagResult(tuple(mentions), entities, region_ids, names, tuple(nested))
