@@ -1,8 +1,7 @@
-"""Tests for the language detection stage (accuracy floors on dev.tsv, determinism, robustness)."""
+"""Tests for the language detection stage (accuracy floors on a dev slice, determinism, robustness)."""
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -11,13 +10,10 @@ import pytest
 from clusternews.pipeline.language import LanguageDetector, LanguageResult
 from clusternews.pipeline.language_rules import clean_text, count_cues, parse_declared
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-def _corpus_path() -> Path:
-    corpora = os.environ.get("CLUSTERNEWS_CORPORA")
-    base = Path(corpora) if corpora else REPO_ROOT.parent / "shared" / "corpora"
-    return base / "langid" / "dev.tsv"
+# A stratified slice of the shared corpus' langid/dev.tsv, committed so a fresh clone and CI
+# measure the same thing: nb, nn, sv and da rows, at most 150 per (language, bucket); see
+# tests/data/langid/README.md and tests/data/make_slices.py.
+DEV_SLICE = Path(__file__).resolve().parent / "data" / "langid" / "dev-slice.tsv"
 
 
 @pytest.fixture(scope="module")
@@ -28,16 +24,10 @@ def detector() -> LanguageDetector:
 @pytest.fixture(scope="module")
 def dev_scores(detector: LanguageDetector) -> dict[tuple[str, str], list[int]]:
     """(gold language, bucket) -> [correct, total, reported-as-Norwegian]; nb/nn count as no."""
-    path = _corpus_path()
-    if not path.is_file():
-        pytest.fail(
-            f"language-ID dev corpus missing: {path}. Set CLUSTERNEWS_CORPORA to the 'corpora' "
-            "folder (CI has it at ../shared/corpora relative to the repo)."
-        )
     scores: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    with path.open(encoding="utf-8") as handle:
+    with DEV_SLICE.open(encoding="utf-8") as handle:
         next(handle)
-        # The whole file (6.6k rows) runs in ~5 s on one core, so no sampling is needed.
+        # 1,988 rows, ~2 s on one core.
         for line in handle:
             lang, bucket, text = line.rstrip("\n").split("\t", 2)
             truth = "no" if lang in ("nb", "nn") else lang
@@ -47,6 +37,13 @@ def dev_scores(detector: LanguageDetector) -> dict[tuple[str, str], list[int]]:
             cell[1] += 1
             cell[2] += result.language == "no"
     return scores
+
+
+# Measured on the slice (2026-12-03), correct/total: para no 300/300, sv 91/91, da 101/101;
+# s40-100 no 293/300 (97.7 %), sv 97/98 (99.0 %), da 116/118 (98.3 %); s<40 no 265/300
+# (88.3 %), sv 61/63 (96.8 %), da 85/98 (86.7 %); Danish 40+ chars as Norwegian 2/327 (0.6 %).
+# The para and s40-100 floors are the ones the full dev.tsv held; s<40 is about 3 points under.
+SHORT_FLOOR = {"no": 0.85, "sv": 0.93, "da": 0.83}
 
 
 @pytest.mark.parametrize("lang", ["no", "sv", "da"])
@@ -61,6 +58,13 @@ def test_short_sentence_accuracy_floor(dev_scores, lang: str) -> None:
     ok, total, _ = dev_scores[(lang, "s40-100")]
     assert total > 0
     assert ok / total >= 0.97, f"{lang} s40-100 accuracy {ok}/{total}"
+
+
+@pytest.mark.parametrize("lang", sorted(SHORT_FLOOR))
+def test_very_short_sentence_accuracy_floor(dev_scores, lang: str) -> None:
+    ok, total, _ = dev_scores[(lang, "s<40")]
+    assert total > 0
+    assert ok / total >= SHORT_FLOOR[lang], f"{lang} s<40 accuracy {ok}/{total}"
 
 
 def test_danish_rarely_reported_as_norwegian(dev_scores) -> None:
