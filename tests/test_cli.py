@@ -14,9 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from clusternews.adapters.store import Store
+from clusternews.knowledge.base import KnowledgeBase
+
 from .conftest import GOLDEN
 from .faultserver import FaultServer, Response
 from .ingest_helpers import cluster_yaml
+from .web_sample import fill
 
 
 @pytest.fixture
@@ -57,6 +61,26 @@ def test_ingest_unknown_source_id(site: FaultServer, tmp_path: Path) -> None:
     (tmp_path / "feeds.yaml").write_text(cluster_yaml({"a": f"- feed: {site.url('/gone')}"}))
     out = cli("ingest", "--source", "nope", cwd=tmp_path)
     assert out.returncode == 2 and "no source or cluster with id 'nope'" in out.stderr
+
+
+def test_search_and_entities_show_org_numbers(tmp_path: Path, kb: KnowledgeBase) -> None:
+    """The org number is looked up in the knowledge base by entity id when printed."""
+    (tmp_path / "var").mkdir()
+    store = Store.open(f"sqlite:///{tmp_path / 'var' / 'cn.db'}")
+    fill(store, kb)
+    store.close()
+    found = cli("search", "--org", "Verket för innovationssystem", "--json", cwd=tmp_path)
+    assert found.returncode == 0, found.stderr
+    (item,) = json.loads(found.stdout)
+    by_id = {e["id"]: e for e in item["entities"]}
+    assert by_id["org:vinnova"]["org_number"] == "202100-5216"
+    assert by_id["org:eu"]["name"] == "Den europeiske union"  # canonical; per language in names
+    assert by_id["org:eu"]["names"]["sv"] == "Europeiska unionen"
+    listed = cli("entities", "--type", "ORG", "--json", cwd=tmp_path)
+    numbers = {r["entity_id"]: r["org_number"] for r in json.loads(listed.stdout)}
+    assert numbers["org:vinnova"] == "202100-5216" and numbers["org:sintef"] is None
+    table = cli("entities", "VINNOVA", cwd=tmp_path)
+    assert "202100-5216" in table.stdout
 
 
 def free_port() -> int:

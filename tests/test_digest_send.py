@@ -46,7 +46,7 @@ def nord_store(store: Store, kb: KnowledgeBase) -> Store:
         (rana, "mineralklynge-norge:feed"),
         (article(kb, "https://mineral.example.no/narvik", "Kurs i Narvik",
                  summary="Klyngen holder kurs. Alle er velkomne.", published=day(18),
-                 orgs={"SINTEF": 1}, places={"Narvik": 1}), "mineralklynge-norge:feed"),
+                 orgs={"SINTEF": 1, "EU": 1}, places={"Narvik": 1}), "mineralklynge-norge:feed"),
         (article(kb, "https://mineral.example.no/felles", "Felles satsing på kritiske mineraler",
                  summary=felles, published=day(19), orgs={"SINTEF": 1},
                  places={"Mo i Rana": 1}), "mineralklynge-norge:feed"),
@@ -152,14 +152,21 @@ def test_grouping_order_and_content_of_the_digest(nord_store: Store, smtp: SmtpS
     assert "16.–22. november 2026" in html
 
 
+# org:eu is stored as "Den europeiske union"; the knowledge base names it per language.
+EU_NAMES = {"Den europeiske union", "Europeiska unionen", "European Union"}
+
+
 @pytest.mark.parametrize(("lang", "subject", "words"), [
-    ("nb", "Klyngenytt uke 47: 5 saker", ["Organisasjoner", "Steder", "Meld deg av", "bokmål"]),
-    ("nn", "Klyngenytt veke 47: 5 saker", ["Organisasjonar", "Stader", "Kjelder", "nynorsk"]),
+    ("nb", "Klyngenytt uke 47: 5 saker", ["Organisasjoner", "Steder", "Meld deg av", "bokmål",
+                                          "Den europeiske union"]),
+    ("nn", "Klyngenytt veke 47: 5 saker", ["Organisasjonar", "Stader", "Kjelder", "nynorsk",
+                                           "Den europeiske union"]),
     ("sv", "Klusternytt vecka 47: 5 nyheter", ["Organisationer", "Platser", "Källor",
                                                "norska (bokmål)", "2026-11-17",
-                                               "Avsluta prenumerationen"]),
+                                               "Avsluta prenumerationen", "Europeiska unionen"]),
     ("en", "Cluster news week 47: 5 stories", ["Organizations", "Places", "Sources",
-                                               "Norwegian (Bokmål)", "17 Nov 2026"]),
+                                               "Norwegian (Bokmål)", "17 Nov 2026",
+                                               "European Union"]),
 ])
 def test_wording_follows_the_digest_language(nord_store: Store, smtp: SmtpServer,
                                              kb: KnowledgeBase, lang: str, subject: str,
@@ -172,6 +179,8 @@ def test_wording_follows_the_digest_language(nord_store: Store, smtp: SmtpServer
     text, html = parts(msg)
     for word in words:
         assert word in text and word in html, word
+    for other in EU_NAMES - {words[-1]}:  # entity names follow the digest language too
+        assert other not in text and other not in html, other
 
 
 def test_a_week_with_nothing_new_sends_nothing_unless_asked(store: Store, smtp: SmtpServer,

@@ -42,10 +42,11 @@ def titles(store: Store, **query: object) -> set[str]:
 def test_demo_items_carry_linked_entities_and_regions(demo_store: Store, kb: KnowledgeBase) -> None:
     with demo_store.read() as conn:
         rows = search(conn, Query(limit=100))
-    by_title = {r["title"]: item_json(r) for r in rows}
+    by_title = {r["title"]: item_json(r, kb=kb) for r in rows}
     renamed = by_title["Mineralklynge Nord blir Mineralklynge Norge"]
     org = next(e for e in renamed["entities"] if e["id"] == "org:mineralklynge-norge")
     assert org["type"] == "ORG" and org["kind"] == "cluster"
+    assert "org_number" in org  # every organization has the key, null when the KB has none
     assert "Mineralklynge Nord" in org["mentions"]
     assert {"Nordland", "Nord-Norge", "Norge"} <= set(renamed["regions"])
     raufoss = by_title["Meir resirkulert aluminium i bildelar frå Raufoss"]

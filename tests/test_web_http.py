@@ -238,3 +238,35 @@ def test_partners_cli(tmp_path: Path) -> None:
     assert run("partners", "revoke", "Region Nord").returncode == 0
     assert "revoked" in run("partners", "list").stdout
     assert run("partners", "revoke", "Nobody").returncode == 2
+
+
+def test_org_numbers_and_names_per_language(site: str) -> None:
+    """Org numbers and display names come from the knowledge base by id, as each output is made:
+    data outputs give the canonical name plus `names`; pages give the page language's name."""
+    (item,) = httpx.get(f"{site}/api/items?q=utlysning").json()["items"]
+    by_id = {e["id"]: e for e in item["entities"]}
+    assert by_id["org:vinnova"]["org_number"] == "202100-5216"  # a Swedish agency
+    assert by_id["org:lkab"]["org_number"] is None  # an organization without one: null
+    assert all("org_number" not in e for e in item["entities"] if e["type"] != "ORG")
+    eu = by_id["org:eu"]
+    assert eu["name"] == "Den europeiske union"
+    assert eu["names"] == {"sv": "Europeiska unionen", "en": "European Union"}
+    assert httpx.get(f"{site}/api/items/{item['id']}").json()["entities"] == item["entities"]
+    (feed_item,) = httpx.get(f"{site}/feed.json?q=utlysning").json()["items"]
+    assert feed_item["_clusternews"]["entities"] == item["entities"]
+    (vinnova,) = httpx.get(f"{site}/api/entities?prefix=Vinnova").json()
+    assert vinnova["org_number"] == "202100-5216" and vinnova["items"] == 1
+
+    def page(path: str, lang: str) -> str:
+        r = httpx.get(f"{site}{path}", headers={"Accept-Language": lang})
+        assert r.status_code == 200
+        return r.text
+
+    nb = page(f"/items/{item['id']}", "nb")
+    assert "Org.nr 202100-5216" in nb and "Den europeiske union" in nb
+    en = page(f"/items/{item['id']}", "en")
+    assert "Org. no. 202100-5216" in en and "European Union" in en
+    assert "Den europeiske union" not in en
+    assert "European Union" in page("/?q=utlysning", "en")
+    assert "Org.nr 202100-5216" in page("/entities/org:vinnova", "nb")
+    assert "<h1>European Union" in page("/entities/org:eu", "en")

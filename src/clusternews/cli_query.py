@@ -21,8 +21,9 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from clusternews.knowledge.base import KnowledgeBase
     from clusternews.queries import build_query
 
+    kb = KnowledgeBase.load()
     try:
-        query = build_query(KnowledgeBase.load(), text=args.query, orgs=args.org,
+        query = build_query(kb, text=args.query, orgs=args.org,
                             regions=args.region, programmes=args.programme,
                             languages=args.lang, clusters=args.cluster,
                             since=_since(args.since), limit=args.limit)
@@ -31,7 +32,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     with Store.open(settings.db_url).read() as conn:
         rows = search(conn, query)
-    found = [item_json(r) for r in rows]
+    found = [item_json(r, kb=kb) for r in rows]
     if args.json:
         print(json.dumps(found, ensure_ascii=False, indent=1))
         return 0
@@ -50,20 +51,26 @@ def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
     from clusternews.adapters.store import Store
     from clusternews.adapters.store.search import entity_counts
     from clusternews.knowledge.base import KnowledgeBase
+    from clusternews.knowledge.display import display_name, org_number_field
 
+    kb = KnowledgeBase.load()
     ids: list[str] = []
     if args.prefix:  # any alias may be typed: "LTU" finds Luleå tekniska universitet
-        ids = [i for _t, i, _n in KnowledgeBase.load().lookup_any(args.prefix)]
+        ids = [i for _t, i, _n in kb.lookup_any(args.prefix)]
     with Store.open(settings.db_url).read() as conn:
         rows = entity_counts(conn, type_=args.type, ids=ids, prefix=args.prefix)
+    for r in rows:
+        r["name"] = display_name(r["entity_id"], None, kb, fallback=r["name"])
+        r.update(org_number_field(r["type"], r["entity_id"], kb))
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
     table = Table(title=f"{len(rows)} entities")
-    for col in ("type", "id", "name", "kind", "items"):
+    for col in ("type", "id", "name", "kind", "org number", "items"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r["type"], r["entity_id"], r["name"], r["kind"] or "", str(r["items"]))
+        table.add_row(r["type"], r["entity_id"], r["name"], r["kind"] or "",
+                      r.get("org_number") or "", str(r["items"]))
     console.print(table)
     return 0
 

@@ -6,8 +6,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from clusternews.knowledge import display
+from clusternews.knowledge.base import KnowledgeBase
 
-def item_json(row: dict[str, Any], *, tz: str = "Europe/Oslo") -> dict[str, Any]:
+
+def item_json(row: dict[str, Any], *, kb: KnowledgeBase, tz: str = "Europe/Oslo",
+              lang: str | None = None) -> dict[str, Any]:
+    """The item; entity names from the knowledge base, in `lang` when given (a page's
+    language), else canonical."""
     sources = row.get("sources") or []
     published = row.get("published")
     return {
@@ -22,10 +28,21 @@ def item_json(row: dict[str, Any], *, tz: str = "Europe/Oslo") -> dict[str, Any]
         "language_variant": row["language_variant"],
         "language_confidence": row["language_confidence"],
         "summary": row["summary"],
-        "entities": [{k: e.get(k) for k in ("type", "id", "name", "kind", "mentions", "count")}
-                     for e in row.get("entities") or []],
+        "entities": [entity_json(e, kb=kb, lang=lang) for e in row.get("entities") or []],
         "regions": list(row.get("regions") or []),
     }
+
+
+def entity_json(entity: dict[str, Any], *, kb: KnowledgeBase,
+                lang: str | None = None) -> dict[str, Any]:
+    """One tagged entity; organizations carry `org_number` (null when unknown), and entities
+    the knowledge base names differently per language carry `names` ({"sv": …, "en": …})."""
+    out = {k: entity.get(k) for k in ("type", "id", "name", "kind", "mentions", "count")}
+    out["name"] = display.display_name(out["id"], lang, kb, fallback=out["name"])
+    out.update(display.org_number_field(out["type"], out["id"], kb))
+    if by_lang := display.names(out["id"], kb):
+        out["names"] = by_lang
+    return out
 
 
 def _local(value: datetime | None, tz: str) -> str | None:

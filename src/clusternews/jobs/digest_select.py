@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,14 @@ from clusternews.adapters.store.search import Query, search
 from clusternews.config import Config, Digest
 from clusternews.knowledge import filters
 from clusternews.knowledge.base import KnowledgeBase
-from clusternews.pipeline.digest import ClusterInfo, DigestContent, Interests, compose
+from clusternews.knowledge.display import display_name
+from clusternews.pipeline.digest import (
+    ClusterInfo,
+    DigestContent,
+    EntityNamer,
+    Interests,
+    compose,
+)
 from clusternews.pipeline.isoweek import IsoWeek
 
 PAGE = 500
@@ -43,15 +51,20 @@ def clusters(config: Config, kb: KnowledgeBase) -> dict[str, ClusterInfo]:
     return out
 
 
-def county_finder(kb: KnowledgeBase):  # type: ignore[no-untyped-def]
-    """region id → the name of its county/län (itself if it is one), for grouping."""
+def county_finder(kb: KnowledgeBase, lang: str | None = None) -> Callable[[str], str | None]:
+    """region id → the name of its county/län (itself if it is one) in `lang`, for grouping."""
     def county_of(region_id: str) -> str | None:
         for rid in (region_id, *kb.regions.ancestors(region_id)):
             region = kb.regions.get(rid)
             if region is not None and region.type == "county":
-                return region.name
+                return display_name(rid, lang, kb, fallback=region.name)
         return None
     return county_of
+
+
+def namer(kb: KnowledgeBase, lang: str) -> EntityNamer:
+    """A tagged entity → its knowledge-base name in the digest's language (else as stored)."""
+    return lambda e: display_name(e.get("id"), lang, kb, fallback=e.get("name"))
 
 
 def week_rows(store: Store, week: IsoWeek, tz: str) -> list[dict[str, Any]]:
@@ -73,8 +86,10 @@ def build(store: Store, config: Config, digest: Digest, week: IsoWeek, *,
     with store.read() as conn:
         previous = deliveries.first_sent_at(conn, digest.id, str(week.previous()))
     return compose(week_rows(store, week, tz), interests(digest, kb), start=week.start(tz),
-                   end=week.end(tz), clusters=clusters(config, kb), county_of=county_finder(kb),
-                   late_since=_late_since(previous, week, tz))
+                   end=week.end(tz), clusters=clusters(config, kb),
+                   county_of=county_finder(kb, digest.language),
+                   late_since=_late_since(previous, week, tz),
+                   name_of=namer(kb, digest.language))
 
 
 def _late_since(previous_sent: datetime | None, week: IsoWeek, tz: str) -> datetime:

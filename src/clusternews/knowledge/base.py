@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clusternews.knowledge.organizations import EntityIndex, Organization, Programme
-from clusternews.knowledge.regions import RegionIndex
+from clusternews.knowledge.regions import Region, RegionIndex
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,15 @@ class KnowledgeBase:
         return cls(RegionIndex.load(path("regions.jsonl")),
                    EntityIndex.load_organizations(path("organizations.jsonl")),
                    EntityIndex.load_programmes(path("programmes.jsonl")))
+
+    def get(self, entity_id: str) -> Organization | Programme | Region | None:
+        """The entity with this id (org:, programme: or region:), or None if not listed."""
+        kind = entity_id.split(":", 1)[0]
+        if kind == "org":
+            return self.organizations.get(entity_id)
+        if kind == "programme":
+            return self.programmes.get(entity_id)
+        return self.regions.get(entity_id) if kind == "region" else None
 
     def phrase_names(self) -> Iterator[tuple[str, str, bool]]:
         """(surface form, label, case sensitive) for the tagger's rule layer."""

@@ -9,6 +9,7 @@ from fastapi import Query as Param
 
 from clusternews.adapters.store.search import count, get, search, version
 from clusternews.item_json import item_json
+from clusternews.knowledge.display import display_name, org_number_field
 from clusternews.web.context import WebContext
 from clusternews.web.params import MAX_LIMIT, Filters, filters_param, to_query
 from clusternews.web.schemas import EntityCount, ItemDetail, ItemPage, Problem
@@ -42,11 +43,12 @@ def router(ctx: WebContext) -> APIRouter:
             more = offset + len(rows) < total
             page = ItemPage.model_validate({
                 "total": total, "offset": offset, "limit": limit,
-                "items": [item_json(r, tz=ctx.options.timezone) for r in rows],
+                "items": [item_json(r, kb=ctx.kb, tz=ctx.options.timezone) for r in rows],
                 "next": page_url(request, ctx.options.base_url, "/api/items",
                                  [*f.pairs(), ("limit", str(limit)),
                                   ("offset", str(offset + limit))]) if more else None})
-            return page.model_dump_json().encode()
+            # Unset: org_number and names where an entity has none (as in search --json).
+            return page.model_dump_json(exclude_unset=True).encode()
 
         with ctx.store.read() as conn:
             current = version(conn)
@@ -54,15 +56,15 @@ def router(ctx: WebContext) -> APIRouter:
         return Response(ctx.cache.get_or_make(key, make), media_type="application/json")
 
     @api.get("/items/{item_id}", response_model=ItemDetail, summary="One stored item",
-             responses={404: {"model": Problem}})
+             responses={404: {"model": Problem}}, response_model_exclude_unset=True)
     def one_item(item_id: str) -> dict[str, Any]:
         with ctx.store.read() as conn:
             row = get(conn, item_id)
         if row is None:
             raise HTTPException(404, "no such item")
-        return {**item_json(row, tz=ctx.options.timezone), "text": row["text"]}
+        return {**item_json(row, kb=ctx.kb, tz=ctx.options.timezone), "text": row["text"]}
 
-    @api.get("/entities", response_model=list[EntityCount],
+    @api.get("/entities", response_model=list[EntityCount], response_model_exclude_unset=True,
              summary="Entities by name or alias prefix, with item counts")
     def entities(prefix: Annotated[str | None, Param(max_length=100)] = None,
                  type: Annotated[str | None, Param(pattern="^(ORG|REGION|PROGRAMME|PERSON)$",
@@ -70,7 +72,8 @@ def router(ctx: WebContext) -> APIRouter:
                  limit: Annotated[int, Param(ge=1, le=MAX_LIMIT)] = 20) -> list[dict[str, Any]]:
         with ctx.store.read() as conn:
             rows = ctx.suggester.suggest(conn, prefix or "", type_=type, limit=limit)
-        return [{"id": r["entity_id"], "type": r["type"], "name": r["name"], "kind": r["kind"],
-                 "items": r["items"]} for r in rows]
+        return [{"id": r["entity_id"], "type": r["type"], "kind": r["kind"], "items": r["items"],
+                 "name": display_name(r["entity_id"], None, ctx.kb, fallback=r["name"]),
+                 **org_number_field(r["type"], r["entity_id"], ctx.kb)} for r in rows]
 
     return api

@@ -8,6 +8,7 @@ from typing import Any
 from lxml import etree
 
 from clusternews.item_json import item_json
+from clusternews.knowledge.base import KnowledgeBase
 
 ATOM = "http://www.w3.org/2005/Atom"
 
@@ -30,7 +31,7 @@ def _stamp(value: datetime | None) -> str:
 
 
 def feed(rows: list[dict[str, Any]], *, title: str, self_url: str, home_page_url: str,
-         next_url: str | None, tz: str) -> bytes:
+         next_url: str | None, tz: str, kb: KnowledgeBase) -> bytes:
     root = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
     _sub(root, "id", f"urn:clusternews:feed:{self_url}")
     _sub(root, "title", title)
@@ -42,7 +43,7 @@ def feed(rows: list[dict[str, Any]], *, title: str, self_url: str, home_page_url
         _sub(root, "link", rel="next", href=next_url, type="application/atom+xml")
     _sub(root, "generator", "clusternews")
     for row in rows:
-        data = item_json(row, tz=tz)
+        data = item_json(row, kb=kb, tz=tz)
         entry = _sub(root, "entry")
         _sub(entry, "id", f"urn:clusternews:item:{row['id']}")
         _sub(entry, "title", row["title"], type="text")

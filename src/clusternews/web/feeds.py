@@ -85,7 +85,7 @@ def router(ctx: WebContext) -> APIRouter:
             rows, next_url, self_url = page(request, f, limit, after, "/feed.json")
             doc = jsonfeed.feed(rows, title=opts.title, feed_url=self_url, next_url=next_url,
                                 home_page_url=base(request, opts.base_url) + "/",
-                                tz=opts.timezone)
+                                tz=opts.timezone, kb=ctx.kb)
             return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
         return _respond(request, cached(request, make), JSON_FEED)
@@ -100,7 +100,8 @@ def router(ctx: WebContext) -> APIRouter:
         def make() -> bytes:
             rows, next_url, self_url = page(request, f, limit, after, "/feed.xml")
             return atom.feed(rows, title=opts.title, self_url=self_url, next_url=next_url,
-                             home_page_url=base(request, opts.base_url) + "/", tz=opts.timezone)
+                             home_page_url=base(request, opts.base_url) + "/", tz=opts.timezone,
+                             kb=ctx.kb)
 
         return _respond(request, cached(request, make), ATOM)
 

@@ -16,6 +16,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "title": "Cluster news", "tagline": "News from Nordic industry clusters",
         "language_no": "Norwegian", "language_sv": "Swedish", "language_da": "Danish",
         "language_en": "English", "feeds": "Feeds", "all_articles": "All articles about {name}",
+        "org_number": "Org. no.",
     },
     "nb": {
         "search": "Søk", "query": "Ord", "org": "Organisasjon", "region": "Region",
@@ -30,6 +31,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "title": "Klyngenytt", "tagline": "Nyheter fra nordiske industriklynger",
         "language_no": "Norsk", "language_sv": "Svensk", "language_da": "Dansk",
         "language_en": "Engelsk", "feeds": "Feeder", "all_articles": "Alle artikler om {name}",
+        "org_number": "Org.nr",
     },
 }
 

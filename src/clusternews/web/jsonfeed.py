@@ -7,13 +7,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from clusternews.item_json import item_json
+from clusternews.knowledge.base import KnowledgeBase
 
 VERSION = "https://jsonfeed.org/version/1.1"
 EXTENSION = "_clusternews"  # JSON Feed: extension keys start with an underscore
 
 
-def feed_item(row: dict[str, Any], *, tz: str) -> dict[str, Any]:
-    data = item_json(row, tz=tz)
+def feed_item(row: dict[str, Any], *, tz: str, kb: KnowledgeBase) -> dict[str, Any]:
+    data = item_json(row, kb=kb, tz=tz)
     tags = [e["name"] for e in data["entities"] if e.get("type") != "PERSON"]
     out: dict[str, Any] = {
         "id": f"urn:clusternews:item:{row['id']}",  # stable: derived from the first URL
@@ -40,7 +41,7 @@ def feed_item(row: dict[str, Any], *, tz: str) -> dict[str, Any]:
 
 
 def feed(rows: list[dict[str, Any]], *, title: str, home_page_url: str, feed_url: str,
-         next_url: str | None, tz: str) -> dict[str, Any]:
+         next_url: str | None, tz: str, kb: KnowledgeBase) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "version": VERSION,
         "title": title,
@@ -48,7 +49,7 @@ def feed(rows: list[dict[str, Any]], *, title: str, home_page_url: str, feed_url
         "feed_url": feed_url,
         "description": "News from Nordic industry clusters, tagged with organizations, "
                        "regions and programmes.",
-        "items": [feed_item(r, tz=tz) for r in rows],
+        "items": [feed_item(r, tz=tz, kb=kb) for r in rows],
     }
     if next_url:
         doc["next_url"] = next_url

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from clusternews.adapters.store import search as store_search
 from clusternews.adapters.store import status
 from clusternews.item_json import item_json
+from clusternews.knowledge.display import display_name, org_number
 from clusternews.web.context import WebContext
 from clusternews.web.i18n import STRINGS, choose
 from clusternews.web.params import Filters, filters_param, to_query
@@ -39,10 +40,11 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
         return HTMLResponse(body, status_code=status_code,
                             headers={"Content-Language": ui, "Vary": "Accept-Language"})
 
-    def items_for(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def items_for(rows: list[dict[str, Any]], ui: str) -> list[dict[str, Any]]:
+        """Items as pages show them: entity names in the page language `ui`."""
         out = []
         for row in rows:
-            data = item_json(row, tz=opts.timezone)
+            data = item_json(row, kb=ctx.kb, tz=opts.timezone, lang=ui)
             data["date"] = (row["published"] or row["first_seen"]).astimezone(tz)
             data["entities"] = [e for e in data["entities"] if e["id"]]
             out.append(data)
@@ -76,7 +78,7 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
 
         def make() -> bytes:
             with ctx.store.read() as conn:
-                found = items_for(store_search.search(conn, query))
+                found = items_for(store_search.search(conn, query), ui)
                 total = store_search.count(conn, query, cap=COUNT_CAP)
                 picks = pick_lists(conn)
             return templates.env.get_template("search.html").render(
@@ -95,7 +97,7 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
             row = store_search.get(conn, item_id)
         if row is None:
             return render(request, "error.html", 404, message=None)
-        item = items_for([row])[0]
+        item = items_for([row], choose(request.headers.get("accept-language")))[0]
         return render(request, "item.html", item=item, text=row["text"],
                       paragraphs=[p for p in row["text"].split("\n") if p.strip()])
 
@@ -103,15 +105,20 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
     def entity(request: Request, entity_id: str,
                page: Annotated[int, Param(ge=1, le=1000)] = 1) -> HTMLResponse:
         size = opts.page_size
+        ui = choose(request.headers.get("accept-language"))
         query = store_search.Query(entity_ids=[entity_id], limit=size, offset=(page - 1) * size)
         with ctx.store.read() as conn:
             info = store_search.entity_name(conn, entity_id)
             if info is None:
                 return render(request, "error.html", 404, message=None)
-            found = items_for(store_search.search(conn, query))
+            found = items_for(store_search.search(conn, query), ui)
             total = store_search.count(conn, query, cap=COUNT_CAP)
             months = store_search.entity_months(conn, entity_id)
             related = store_search.related_entities(conn, entity_id)
+        info["name"] = display_name(entity_id, ui, ctx.kb, fallback=info["name"])
+        info["org_number"] = org_number(entity_id, ctx.kb)
+        for other in related:
+            other["name"] = display_name(other["entity_id"], ui, ctx.kb, fallback=other["name"])
         peak = max((n for _m, n in months), default=1)
         return render(request, "entity.html", entity_id=entity_id, info=info, items=found,
                       total=total, months=months, peak=peak, related=related, page=page,

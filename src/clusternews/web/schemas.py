@@ -12,6 +12,10 @@ class EntityRef(BaseModel):
     kind: str | None = None
     mentions: list[str] | None = None
     count: int | None = None
+    org_number: str | None = Field(None, description="organizations only: organisationsnummer "
+                                   "(SE, NNNNNN-NNNN) or organisasjonsnummer (NO, 9 digits)")
+    names: dict[str, str] | None = Field(None, description="display names by language (nb, nn, "
+                                         "sv, en) where they differ from `name`")
 
 
 class Item(BaseModel):
@@ -48,6 +52,7 @@ class EntityCount(BaseModel):
     name: str
     kind: str | None
     items: int = Field(description="stored items naming this entity")
+    org_number: str | None = Field(None, description="organizations only, when known")
 
 
 class Problem(BaseModel):
