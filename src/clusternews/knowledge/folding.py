@@ -85,7 +85,9 @@ def variants(text: str) -> list[tuple[str, str | None]]:
                 break
     out: list[tuple[str, str | None]] = []
     for form, hint in forms:
-        bare = [form, form[:-1]] if form.endswith("s") and len(form) > 3 else [form]
+        # A genitive -s is part of the word ("Nordlands"), never a word of its own ("Oslo S").
+        has_genitive = form.endswith("s") and len(form) > 3 and form[-2].isalpha()
+        bare = [form, form[:-1]] if has_genitive else [form]
         for candidate in bare:
             if hint == "county" and form != base:
                 genitive = candidate if candidate.endswith("s") else f"{candidate}s"

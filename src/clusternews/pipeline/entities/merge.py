@@ -66,11 +66,11 @@ def absorb(text: str, ner: Mention, inner: list[Mention]) -> list[Mention]:
         if covered and any(p.label in ("ORG", "PROGRAMME") for p in parts):
             return parts
         return [ner]
-    if is_linked(ner):
+    if is_linked(ner) or ner.label != "ORG":
+        # A place inside an unknown place's name ("Dalen Hotel", "Vest-Telemark") is not that
+        # place: it stays unlisted, and the known name inside it is a nested link.
         return [ner]
-    same = [m for m in inner if m.label == ner.label]
-    if ner.label == "ORG":
-        same += [m for m in inner if m.label == "PROGRAMME"]
+    same = [m for m in inner if m.label in ("ORG", "PROGRAMME")]
     if same:
         best = min(same, key=lambda m: (m.start, -(m.end - m.start)))
         return [replace(ner, label=best.label, id=best.id, name=best.name, kind=best.kind)]
@@ -141,8 +141,8 @@ def places_inside(mentions: list[Mention], rules: list[Mention]) -> list[Mention
     for r in rules:
         if entity_type(r.id) != "REGION" or r.kind == "country" or not is_linked(r):
             continue
-        if any(inside(r, m) and m.label != "PERSON" and entity_type(m.id) != "REGION"
-               for m in mentions):
+        if any(inside(r, m) and m.label != "PERSON"
+               and (entity_type(m.id) != "REGION" or not is_linked(m)) for m in mentions):
             out.setdefault((r.start, r.end), r)
     return list(out.values())
 

@@ -32,6 +32,18 @@ NEAREST = {"nb": "no", "nn": "no", "da": "no"}
 NER_LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "REGION", "GPE": "REGION"}
 
 
+# Markup that leaked into text ("<b>Luleå", a <script> block) is blanked out with spaces of the
+# same length, so tokens stay clean and every offset still points into the text as given.
+MARKUP = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->|</?[A-Za-z][^<>\n]{0,500}>",
+                    re.IGNORECASE | re.DOTALL)
+
+
+def blank_markup(text: str) -> str:
+    if "<" not in text:
+        return text
+    return MARKUP.sub(lambda m: " " * len(m.group()), text)
+
+
 class Tagger:
     """Holds the loaded pipelines, phrase matchers and linker; one per process."""
 
@@ -52,7 +64,7 @@ class Tagger:
                 or next(iter(self.ner.values()), None))
 
     def tag(self, text: str, *, language: str | None, country: str | None = None) -> TagResult:
-        text = text[:MAX_CHARS]
+        text = blank_markup(text[:MAX_CHARS])
         country = country or COUNTRY_OF.get(language or "")
         ner_spans = self._ner_spans(text, language)
         rules = self._rule_mentions(text, country, ner_spans)
