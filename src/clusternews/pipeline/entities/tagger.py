@@ -73,7 +73,7 @@ class Tagger:
         mentions, nested = merge(text, self._ner_mentions(text, ner_spans, country), rules)
         mentions = lists_of_organizations(text, mentions, self._as_organization(country))
         mentions = self._places_not_people(text, mentions, country)
-        return _result(_same_person(mentions), nested, self.kb)
+        return _result(_same_person(_appositives(text, mentions)), nested, self.kb)
 
     def _as_organization(self, country: str | None) -> Callable[[Mention], Mention]:
         """A list member read as an organization: the KB's ("Höganäs" is Höganäs AB), else an
@@ -238,6 +238,15 @@ def _names_of(kb: Any, link: Link) -> set[str]:
     names = {entity.name, *entity.aliases} if entity else set()
     names |= set(getattr(entity, "abbreviations", ()) or ())
     return {v for n in names for v in (n, n + "s", n + ":s")}
+
+
+def _appositives(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A lower-case description right before the name it describes is not a second mention:
+    "klyngeprogrammet Norwegian Innovation Clusters" names the programme once."""
+    return [m for i, m in enumerate(mentions)
+            if not (m.text[:1].islower() and i + 1 < len(mentions)
+                    and mentions[i + 1].id == m.id
+                    and not text[m.end:mentions[i + 1].start].strip())]
 
 
 def _same_person(mentions: list[Mention]) -> list[Mention]:
