@@ -73,7 +73,9 @@ class Linker:
             return None
         best = process.extractOne(key, keys, scorer=fuzz.ratio,
                                    score_cutoff=self.fuzzy_threshold)
-        if best is None:
+        # A misspelling is a letter or two off; a longer difference is another name
+        # ("Björkmyrliden" is a village of its own, not Björkliden).
+        if best is None or abs(len(best[0]) - len(key)) > 2:
             return None
         entity_id = ids[best[2]]
         index = self.kb.regions if label == "REGION" else self.kb.organizations

@@ -77,14 +77,16 @@ def absorb(text: str, ner: Mention, inner: list[Mention]) -> list[Mention]:
     return [ner]
 
 
-def combine(ner: Mention, rule: Mention) -> Mention:
+def combine(ner: Mention, rule: Mention, never_a_person: Callable[[Mention], bool]) -> Mention:
     """The model and the KB found the same span: the model's role, the KB's entity.
 
-    A person named like a place ("Viken", "Solberg") stays a person; a known organization or
-    programme the model took for a person ("Vinnova", "Hydro" opening a sentence) is not one.
+    A person named like a town ("Viken", "Solberg", "Valle": Nordic surnames are farm names)
+    stays a person; a known organization or programme the model took for a person ("Vinnova",
+    "Rana Gruber"), or a county or country ("Nordlands største …"), is not one.
     """
     if ner.label == "PERSON":
-        return rule if rule.label in ("ORG", "PROGRAMME") else ner
+        keep_rule = rule.label in ("ORG", "PROGRAMME") or never_a_person(rule)
+        return rule if keep_rule else ner
     if rule.source == "compound":
         return rule  # "Kirunaområdet" is the area around Kiruna, whatever the model says
     # The rule layer chose its entity knowing the model's label and the context ("i …",
@@ -93,9 +95,12 @@ def combine(ner: Mention, rule: Mention) -> Mention:
     return replace(ner, label=label, id=rule.id, name=rule.name, kind=rule.kind)
 
 
-def merge(text: str, ner: list[Mention],
-          rules: list[Mention]) -> tuple[list[Mention], list[Mention]]:
-    """(mentions in text order, entities named inside other mentions or words)."""
+def merge(text: str, ner: list[Mention], rules: list[Mention],
+          never_a_person: Callable[[Mention], bool] = lambda m: False,
+          ) -> tuple[list[Mention], list[Mention]]:
+    """(mentions in text order, entities named inside other mentions or words).
+
+    `never_a_person` says which KB places no person is named after (counties, countries)."""
     parts: list[Mention] = []
     kept_rules = []
     containers: dict[int, list[Mention]] = {}
@@ -117,8 +122,13 @@ def merge(text: str, ner: list[Mention],
     merged_ner = []
     for i, n in enumerate(ner):
         if i in same:
-            n = combine(n, same[i])
+            n = combine(n, same[i], never_a_person)
         merged_ner += absorb(text, n, containers[i]) if i in containers else [n]
+    # A "person" that crosses a known organization's or programme's name is a misreading
+    # ("Programmet Metalliska" across the programme "Metalliska material"): the KB wins.
+    merged_ner = [n for n in merged_ner if n.label != "PERSON" or not any(
+        overlaps(n, r) and not inside(r, n) and not inside(n, r) and r.label != "REGION"
+        for r in kept_rules)]
     mentions = non_overlapping(kept_rules + merged_ner)
     # Names inside a model span that lost to a longer KB name stay found ("Nordland" in the
     # model's "Norge Nordland", which "Innovasjon Norge" crosses).

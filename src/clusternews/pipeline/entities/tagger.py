@@ -12,7 +12,13 @@ from spacy.language import Language
 from clusternews.models import Entity
 from clusternews.pipeline.entities.kinds import guess_kind, slug
 from clusternews.pipeline.entities.linking import Link, Linker
-from clusternews.pipeline.entities.merge import entity_type, lists_of_organizations, merge
+from clusternews.pipeline.entities.merge import (
+    LIST_JOINT,
+    entity_type,
+    is_linked,
+    lists_of_organizations,
+    merge,
+)
 from clusternews.pipeline.entities.model import Mention, TagResult
 from clusternews.pipeline.entities.phrases import Phrases, compound_stems
 
@@ -70,7 +76,8 @@ class Tagger:
         rules = self._rule_mentions(text, country, ner_spans)
         rules += self._compound_mentions(text, country)
         rules += self._pattern_mentions(text)
-        mentions, nested = merge(text, self._ner_mentions(text, ner_spans, country), rules)
+        mentions, nested = merge(text, self._ner_mentions(text, ner_spans, country), rules,
+                                 self._never_a_person)
         mentions = lists_of_organizations(text, mentions, self._as_organization(country))
         mentions = self._places_not_people(text, mentions, country)
         return _result(_same_person(_appositives(text, mentions)), nested, self.kb)
@@ -98,7 +105,7 @@ class Tagger:
             place = PLACE_BEFORE.search(text[max(0, m.start - 30):m.start])
             branch = (i > 0 and out[i - 1].label == "ORG"
                       and not text[out[i - 1].end:m.start].strip())
-            if not (place or branch):
+            if not (place or branch or _listed_with_a_place(text, out, i)):
                 continue
             link = self.linker.resolve(m.text, "REGION", country=country)
             if link is not None:
@@ -170,6 +177,11 @@ class Tagger:
                                    "programme", "pattern"))
         return out
 
+    def _never_a_person(self, m: Mention) -> bool:
+        """Counties and countries are not surnames, unless the KB's evidence says so."""
+        return (entity_type(m.id) == "REGION" and m.kind in ("county", "country")
+                and not self._ambiguous(m.id))
+
     def _ambiguous(self, region_id: str) -> bool:
         region = self.kb.regions.get(region_id)
         return bool(getattr(region, "ambiguous", False))
@@ -238,6 +250,15 @@ def _names_of(kb: Any, link: Link) -> set[str]:
     names = {entity.name, *entity.aliases} if entity else set()
     names |= set(getattr(entity, "abbreviations", ()) or ())
     return {v for n in names for v in (n, n + "s", n + ":s")}
+
+
+def _listed_with_a_place(text: str, mentions: list[Mention], i: int) -> bool:
+    """ "Kiruna och Svappavaara", "Bodø, Narvik og Tromsø": a list's neighbour is a place."""
+    for j, (a, b) in ((i - 1, (i - 1, i)), (i + 1, (i, i + 1))):
+        if 0 <= j < len(mentions) and mentions[j].label == "REGION" and is_linked(mentions[j]):
+            if LIST_JOINT.match(text[mentions[a].end:mentions[b].start]):
+                return True
+    return False
 
 
 def _appositives(text: str, mentions: list[Mention]) -> list[Mention]:
