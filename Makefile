@@ -4,9 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test demo lint bench clean
+.PHONY: install run test browser package demo lint bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
@@ -18,8 +18,17 @@ run: $(STAMP)
 	mkdir -p var
 	$(BIN)/clusternews run
 
-test: $(STAMP)
+# PostgreSQL: tests/pg_server.py uses $CLUSTERNEWS_TEST_PG, or starts a throwaway server.
+test: $(STAMP) browser
 	$(BIN)/pytest -q
+
+# Debian's chromium for the browser tests: installed when missing (root + apt-get), else one line.
+browser:
+	@bash scripts/ensure-chromium.sh
+
+# The built wheel in a clean venv with the interpreter's own pip: --version, analyze, demo ingest.
+package:
+	@PYTHON=$(PYTHON) bash scripts/package-smoke.sh
 
 demo: $(STAMP)
 	$(BIN)/clusternews demo

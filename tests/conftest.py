@@ -1,4 +1,4 @@
-"""Shared fixtures: a real database per test, on SQLite and on the local PostgreSQL."""
+"""Shared fixtures: a real database per test, on SQLite and on PostgreSQL (pg_server.py)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,25 @@ from clusternews.adapters.store import Store
 from clusternews.jobs.workers import Processor
 from clusternews.knowledge.base import KnowledgeBase
 
+from . import pg_server
 from .digest_helpers import SmtpServer
 
-PG_URL = os.environ.get("CLUSTERNEWS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 GOLDEN = Path(__file__).parent / "golden"
+PG_URL = pytest.StashKey[str]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Before the first test: the PostgreSQL at $CLUSTERNEWS_TEST_PG, or a throwaway one, when
+    any selected test runs on PostgreSQL; else stop the run with one line saying why."""
+    if not any(getattr(item, "callspec", None) and item.callspec.params.get("db_url")
+               == "postgresql" for item in session.items):
+        return
+    try:
+        url, stop = pg_server.provide(os.environ.get("CLUSTERNEWS_TEST_PG"))
+    except pg_server.Unavailable as e:
+        pytest.exit(str(e), returncode=pytest.ExitCode.USAGE_ERROR)
+    session.config.add_cleanup(stop)
+    session.config.stash[PG_URL] = url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -27,11 +42,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
+    pg_url = request.config.stash[PG_URL]
+    admin = sa.create_engine(pg_url)
     with admin.begin() as conn:
         conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
     try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+        yield f"{pg_url}?options=-csearch_path%3D{schema}"
     finally:
         with admin.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')

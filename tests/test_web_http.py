@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import jsonschema
 import pytest
-from lxml import etree
+from lxml import etree, html
 
 from clusternews.adapters.store import Store
 from clusternews.adapters.store import partners as store_partners
@@ -159,6 +159,22 @@ def test_health_and_metrics(site: str) -> None:
                  'route="/healthz",status="200"}'):
         assert name in text
 
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_api_docs_work_offline(site: str, path: str) -> None:
+    """Swagger UI and ReDoc load every asset from this server: the docs work without internet."""
+    r = httpx.get(f"{site}{path}")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "http://" not in r.text and "https://" not in r.text  # no CDN, no web font
+    assert "https:" not in r.headers["content-security-policy"]
+    doc = html.fromstring(r.text)
+    assets = [a for a in doc.xpath("//script/@src | //link/@href | //img/@src") if a]
+    assert len(assets) >= 2 and all(a.startswith("/") and not a.startswith("//") for a in assets)
+    for asset in assets:
+        got = httpx.get(f"{site}{asset}")
+        assert got.status_code == 200 and len(got.content) > 1000, asset
+    assert "/openapi.json" in r.text
 
 def test_pages_headers_and_languages(site: str) -> None:
     r = httpx.get(f"{site}/", headers={"Accept-Language": "nb-NO,nb;q=0.9,en;q=0.5"})

@@ -12,8 +12,9 @@ def models_dir() -> Path:
     """`$CLUSTERNEWS_MODELS`, else `models/` in the installed wheel, else the repo's `models/`."""
     env = os.environ.get("CLUSTERNEWS_MODELS")
     candidates = [Path(env)] if env else []
-    # A built wheel carries the folder inside the package; an editable install uses the repo's.
-    candidates += [_PACKAGE / "models", _PACKAGE.parent.parent / "models"]
+    # A built wheel carries the folder inside the package as _models (setup.py); an editable
+    # install uses the repo's.
+    candidates += [_PACKAGE / "_models", _PACKAGE.parent.parent / "models"]
     for path in candidates:
         if path.is_dir():
             return path

@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from clusternews import __version__
@@ -21,6 +22,7 @@ from clusternews.web.ratelimit import RateLimiter
 from clusternews.web.suggest import Suggester
 
 HERE = Path(__file__).parent
+DOCS_ASSETS = "/static/docs"
 
 DESCRIPTION = """News from Nordic industry clusters, tagged with organizations, regions and
 programmes. Once any partner token exists, `/feed.json`, `/feed.xml` and `/api/*` need
@@ -40,7 +42,9 @@ def create_app(store: Store, *, scheduler_alive: Callable[[], bool] | None = Non
                       autoescape=select_autoescape(["html"], default=True))
     templates = Jinja2Templates(env=env)
 
-    app = FastAPI(title=options.title, version=__version__, description=DESCRIPTION)
+    # Swagger UI and ReDoc from the fastapi-offline package, not a CDN: /docs works offline.
+    app = FastAPIOffline(title=options.title, version=__version__, description=DESCRIPTION,
+                         static_url=DOCS_ASSETS)
     registry, latency = health.registry_for(ctx)
     app.add_middleware(ServingMiddleware, latency=latency)
     app.include_router(feeds.router(ctx))

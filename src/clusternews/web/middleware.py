@@ -11,10 +11,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 # No inline script or style anywhere: injected markup cannot run even if escaping failed.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-# Swagger UI at /docs needs its inline bootstrap script and the CDN it loads from.
-DOCS_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
-            "https://fastapi.tiangolo.com; connect-src 'self'; frame-ancestors 'none'")
+# Swagger UI (/docs) and ReDoc (/redoc) need their inline bootstrap script and styles; their
+# assets are served from /static/docs (fastapi-offline), so nothing is loaded from elsewhere.
+DOCS_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+            "connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'")
 _STATIC = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
