@@ -53,7 +53,7 @@ def test_ingest_then_sources(site: FaultServer, tmp_path: Path) -> None:
     status = cli("sources", cwd=tmp_path)
     assert status.returncode == 0, status.stderr
     line = next(li for li in status.stdout.splitlines() if "testklynga:feed" in li)
-    assert "not_modified" in line and " 3 " in line
+    assert " ok " in line and " 3 " in line and site.url("/site/feed.xml") in status.stdout
     assert "HTTP 410 Gone" in status.stdout
 
 

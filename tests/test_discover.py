@@ -30,9 +30,13 @@ def test_rss20_entries_are_canonical_sanitized_and_dated() -> None:
     found = feed("rss20.xml")
     assert found.title == "Mineralklynge Norge"
     urls = [e.url for e in found.entries]
-    # tracking parameters and fragment dropped; the duplicate item collapses; no-link item skipped
-    assert urls == ["https://mineral.example.no/nyheter/nye-medlemmer/",
-                    "https://mineral.example.no/nyheter/framtid/"]
+    # tracking parameters and fragment dropped; the duplicate item collapses; the item without
+    # a link stands on the feed's site under a stable key, read from the feed alone
+    assert urls[0] == "https://mineral.example.no/nyheter/nye-medlemmer/"
+    assert urls[1].startswith("https://mineral.example.no/#item-")
+    assert urls[2] == "https://mineral.example.no/nyheter/framtid/"
+    assert [e.page for e in found.entries] == [True, False, True]
+    assert found.warnings[-1] == "1 entry skipped: the same link as an earlier entry"
     first = found.entries[0]
     assert first.title == "Mineralklynge Norge ønsker nye medlemmer velkommen"
     assert first.published == datetime(2026, 11, 18, 8, 30, tzinfo=UTC)
@@ -43,7 +47,7 @@ def test_rss20_entries_are_canonical_sanitized_and_dated() -> None:
     assert "Fire nye bedrifter" in html
     for bad in ("<script", "onclick", "onerror", "<iframe", "javascript:"):
         assert bad not in html
-    assert found.entries[1].published is None  # 2038 is not a plausible publication date
+    assert found.entries[2].published is None  # 2038 is not a plausible publication date
 
 
 def test_rss091_relative_links_and_language() -> None:

@@ -91,6 +91,10 @@ def test_faulty_sources_fail_clearly_and_good_ones_go_on(server: FaultServer, st
     # the 429's Retry-After of an hour is honoured as the earliest next attempt
     assert states["e429:feed"]["next_due_at"] >= datetime.now(UTC) + timedelta(minutes=55)
     assert "dead-host.invalid" in states["dead:feed"]["last_error"]
+    # read anyway, but said out loud: the source is "ok, warnings", not a plain "ok"
+    assert any("feed cut short" in w for w in states["truncated:feed"]["warnings"])
+    assert any("not well-formed" in w for w in states["malformed:feed"]["warnings"])
+    assert not states["good:feed"]["warnings"]
     assert "Malmberget får ny anläggning för återvinning" in titles  # the lying charset decoded
     assert {"Batterifabrikk i Mo i Rana får nye partnere", "Gruvklustret i Norrbotten växer",
             "Ny samarbeidsavtale for prosessindustrien i Årdal"} <= titles

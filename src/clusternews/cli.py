@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 import time
@@ -55,18 +56,21 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
-    from clusternews.adapters.store import Store, items, sources
+    from clusternews.adapters.store import Store, sources
+    from clusternews.adapters.store.status import source_statuses
     from clusternews.config.schema import flatten_sources
 
     config = settings.load()
+    specs = flatten_sources(config)
     store = Store.open(settings.db_url)
     with store.write() as conn:
-        sources.sync(conn, flatten_sources(config))
+        sources.sync(conn, specs)
     with store.read() as conn:
-        states = sources.all_states(conn)
-        counts = items.count_by_source(conn)
-    configured = [states[s.id] for s in flatten_sources(config) if s.id in states]
-    console.print(sources_table(configured, counts, datetime.now(UTC)))
+        rows = source_statuses(conn, [s.id for s in specs])
+    if args.json:
+        print(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2))
+    else:
+        console.print(sources_table(rows, datetime.now(UTC)))
     return 0
 
 
@@ -111,7 +115,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--source", help="a source id (cluster:kind) or a cluster id")
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("sources", help="every source with its last fetch, error and item count")
+    p = sub.add_parser("sources", help="every source with its URL, status, warnings and items")
+    p.add_argument("--json", action="store_true", help="one JSON array of sources")
     p.set_defaults(func=cmd_sources)
 
     for name, func, text in (("run", cmd_run, "scheduler + HTTP server"),

@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from clusternews.adapters.store.status import SourceStatus
 from clusternews.jobs.refresh import Outcome
 
 console = Console()
@@ -49,16 +50,17 @@ def outcomes_table(outcomes: list[Outcome], timings: Mapping[str, float],
     return table
 
 
-def sources_table(rows: list[dict[str, Any]], counts: dict[str, int], now: datetime) -> Table:
+def sources_table(rows: list[SourceStatus], now: datetime) -> Table:
     table = Table(title="sources")
-    for col in ("source", "kind", "last fetch", "result", "next due", "items", "last error"):
+    for col in ("source", "url", "status", "last fetch", "next due", "items",
+                "last error or warnings"):
         table.add_column(col, overflow="fold")
     for row in rows:
-        table.add_row(row["id"], row["kind"], ago(row.get("last_fetch_at"), now=now),
-                      row.get("last_outcome") or "-", ago(row.get("next_due_at"), now=now)
-                      if row.get("next_due_at") else "now", str(counts.get(row["id"], 0)),
-                      (row.get("last_error") or "")[:200],
-                      style="red" if row.get("last_outcome") == "error" else "")
+        problem = row.last_error or "; ".join(row.warnings)
+        table.add_row(row.id, row.url, row.status, ago(row.last_fetch, now=now),
+                      ago(row.next_due, now=now) if row.next_due else "now", str(row.items),
+                      problem[:300],
+                      style={"error": "red", "ok, warnings": "yellow"}.get(row.status, ""))
     return table
 
 

@@ -18,6 +18,9 @@ class Entry:
     author: str | None = None
     image: str | None = None
     language: str | None = None  # as declared by the feed
+    # False for a feed entry without a link of its own: `url` is then a stable key on the
+    # feed's site and the feed's content is the whole article (no page to fetch).
+    page: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +31,7 @@ class Discovery:
     entries: tuple[Entry, ...] = ()
     feed_links: tuple[str, ...] = ()  # <link rel="alternate"> feeds found on a page
     title: str | None = None
+    warnings: tuple[str, ...] = ()  # read anyway, but worth telling: "feed cut short: …"
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ class SourceDocument:
     status: int | None = None
     bytes: int = 0
     validators: dict[str, Any] = field(default_factory=dict)  # new column values for `sources`
+    warnings: tuple[str, ...] = ()  # read anyway, but the source's status should say so
 
 
 async def fetch_document(spec: SourceSpec, state: dict[str, Any], client: PoliteClient, *,
@@ -64,7 +65,7 @@ async def fetch_document(spec: SourceSpec, state: dict[str, Any], client: Polite
                                              validators=validators, max_age=sitemap_max_age)
     timings["discover"] += time.perf_counter() - t0
     return SourceDocument(False, discovery.entries, res.status, len(res.content) + extra_bytes,
-                          validators)
+                          validators, discovery.warnings)
 
 
 async def _discover(spec: SourceSpec, res: FetchResult, client: PoliteClient, *,
@@ -84,10 +85,8 @@ async def _discover(spec: SourceSpec, res: FetchResult, client: PoliteClient, *,
                                     "that advertises no feed")
             validators["discovered_feed"] = links[0]
             feed = await client.get(links[0], accept=FEED_ACCEPT)
-            return discover_feed(feed.content, base_url=feed.final_url, now=now,
-                                 content_type=feed.content_type, tz=tz), len(feed.content)
-        return discover_feed(res.content, base_url=base, now=now,
-                             content_type=res.content_type, tz=tz), 0
+            return _read_feed(feed, now=now, tz=tz), len(feed.content)
+        return _read_feed(res, now=now, tz=tz), 0
     found = discover_sitemap(res.content, base_url=base, now=now, links=spec.links, tz=tz,
                              max_age=max_age)
     if found.entries or not found.feed_links:
@@ -102,3 +101,10 @@ async def _discover(spec: SourceSpec, res: FetchResult, client: PoliteClient, *,
     seen: set[str] = set()
     unique = tuple(e for e in entries if not (e.url in seen or seen.add(e.url)))  # type: ignore[func-returns-value]
     return Discovery(kind="sitemap", entries=unique), extra
+
+
+def _read_feed(res: FetchResult, *, now: datetime, tz: str) -> Discovery:
+    # The client's decoded text carries its charset judgement (BOM, HTTP, declaration, content).
+    return discover_feed(res.content, base_url=res.final_url, now=now,
+                         content_type=res.content_type, tz=tz, text=res.text,
+                         encoding=res.encoding, http_charset=res.charset)

@@ -81,10 +81,11 @@ async def refresh(spec: SourceSpec, ctx: Context, *, now: datetime) -> Outcome:
                                 now=now)] += 1
         rec = FetchRecord(spec.id, now, time.perf_counter() - started, "ok", doc.status,
                           doc.bytes, found=len(doc.entries), new=counts["new"],
-                          updated=counts["updated"], failed=counts["failed"])
+                          updated=counts["updated"], failed=counts["failed"],
+                          warnings=list(doc.warnings) or None)
         sources.record(conn, rec, changes={
             **doc.validators, "last_success_at": now, "last_error": None, "failures": 0,
-            "next_due_at": now + timedelta(seconds=spec.interval)})
+            "warnings": list(doc.warnings), "next_due_at": now + timedelta(seconds=spec.interval)})
     ctx.timings["store"] += time.perf_counter() - t0
     log.info("refreshed %s: %s", spec.id, dict(counts), extra={"source": spec.id})
     return Outcome(spec.id, "ok", len(doc.entries), counts["new"], counts["updated"],
@@ -105,8 +106,9 @@ async def _article(entry: Entry, ctx: Context, *, now: datetime) -> Article | No
     html = None
     t0 = time.perf_counter()
     try:
-        page: FetchResult = await ctx.client.get(entry.url, accept="text/html")
-        html = page.text if page.text and "html" in (page.content_type or "html") else None
+        if entry.page:  # an entry without a link of its own is all in the feed
+            page: FetchResult = await ctx.client.get(entry.url, accept="text/html")
+            html = page.text if page.text and "html" in (page.content_type or "html") else None
     except FetchError as exc:
         log.info("article %s: %s", entry.url, exc, extra={"url": entry.url})
         if not (entry.summary or entry.content_html):

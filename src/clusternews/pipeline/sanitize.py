@@ -41,7 +41,9 @@ def clean_text(text: str | None, *, limit: int | None = None) -> str | None:
     """Strip control characters and collapse spaces in a plain-text field from the web."""
     if not text:
         return None
-    text = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
+    # No-break and other Unicode spaces (&nbsp; in feeds) are not "printable" but are spaces.
+    text = "".join(ch if ch in "\n\t" or ch.isprintable() else " " if ch.isspace() else ""
+                   for ch in text)
     text = _SPACE.sub(" ", text).strip()
     if limit and len(text) > limit:
         text = text[:limit].rsplit(" ", 1)[0] + "…"

@@ -12,7 +12,12 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from clusternews.adapters.http.decoding import decode_body, is_text_type, media_type
+from clusternews.adapters.http.decoding import (
+    decode_body,
+    http_charset,
+    is_text_type,
+    media_type,
+)
 from clusternews.adapters.http.hosts import HostLimiter
 from clusternews.adapters.http.model import (
     Deadline,
@@ -183,7 +188,7 @@ class PoliteClient:
         return FetchResult(
             url, current, 200, raw.content, text, encoding, ctype,
             raw.headers.get("etag"), raw.headers.get("last-modified"),
-            False, self._clock() - start, attempts,
+            False, self._clock() - start, attempts, charset=http_charset(ctype_header),
         )
 
     async def _fetch_hop(

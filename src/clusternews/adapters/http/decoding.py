@@ -10,7 +10,7 @@ from charset_normalizer import from_bytes
 
 log = logging.getLogger(__name__)
 
-__all__ = ["decode_body", "declared_charset", "media_type", "is_text_type"]
+__all__ = ["decode_body", "declared_charset", "http_charset", "media_type", "is_text_type"]
 
 # Longest BOMs first: the UTF-32-LE BOM starts with the UTF-16-LE one.
 _BOMS = (
@@ -53,6 +53,12 @@ def media_type(content_type_header: str | None) -> str:
     if not content_type_header:
         return ""
     return content_type_header.split(";", 1)[0].strip().lower()
+
+
+def http_charset(content_type_header: str | None) -> str | None:
+    """The charset parameter of a Content-Type header, as sent ("" and absent are None)."""
+    param = _CHARSET_PARAM_RE.search(content_type_header or "")
+    return param.group(1) if param else None
 
 
 def is_text_type(mtype: str) -> bool:

@@ -55,6 +55,7 @@ class FetchResult:
     elapsed: float
     attempts: int
     retry_after: float | None = None
+    charset: str | None = None  # the Content-Type's charset parameter as sent (may be wrong)
 
 
 class FetchError(Exception):

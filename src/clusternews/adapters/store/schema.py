@@ -61,6 +61,8 @@ sources = Table(
     Column("failures", Integer, nullable=False, default=0),
     Column("next_due_at", UtcDateTime),
     Column("discovered_feed", Text),
+    # The last successful fetch's warnings (a 304 keeps them: the document is the same).
+    Column("warnings", JSON),
 )
 
 fetches = Table(
@@ -77,6 +79,7 @@ fetches = Table(
     Column("updated", Integer, nullable=False, default=0),
     Column("failed", Integer, nullable=False, default=0),
     Column("error", Text),
+    Column("warnings", JSON),  # ["feed cut short: …", "2 entries skipped: …"]
 )
 
 items = Table(

@@ -24,6 +24,7 @@ class FetchRecord:
     updated: int = 0
     failed: int = 0
     error: str | None = None
+    warnings: list[str] | None = None
 
 
 def sync(conn: Connection, specs: list[Any]) -> None:

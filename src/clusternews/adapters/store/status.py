@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,5 +49,54 @@ def source_rows(conn: Connection, *, now: datetime, weeks: int = 4) -> list[dict
         data = dict(row)
         data["items"] = counts.get(row["id"], 0)
         data["per_week"] = recent.get(row["id"], [0] * weeks)
+        shown = _status(row, data["items"])  # the same words as `clusternews sources`
+        data["status"], data["warnings"] = shown.status, list(shown.warnings)
         out.append(data)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """One source as `sources` and the sources page show it."""
+
+    id: str
+    cluster: str
+    kind: str
+    url: str
+    status: str  # ok | ok, warnings | error | pending (never fetched)
+    last_fetch: datetime | None
+    last_error: str | None
+    warnings: tuple[str, ...]
+    next_due: datetime | None
+    items: int
+
+    def as_json(self) -> dict[str, Any]:
+        data = {f: getattr(self, f) for f in self.__slots__}
+        data["warnings"] = list(self.warnings)
+        for key in ("last_fetch", "next_due"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+
+def source_statuses(conn: Connection, ids: list[str]) -> list[SourceStatus]:
+    """The given sources, in that order, with their status and stored item count."""
+    counts: dict[str, int] = {
+        source: n for source, n in conn.execute(select(item_sources.c.source_id, func.count())
+                                                .group_by(item_sources.c.source_id))}
+    rows = {row["id"]: row for row in conn.execute(select(sources)).mappings()}
+    return [_status(rows[i], counts.get(i, 0)) for i in ids if i in rows]
+
+
+def _status(row: Any, items: int) -> SourceStatus:
+    warnings = tuple(row["warnings"] or ())
+    outcome = row["last_outcome"]
+    if outcome == "error":
+        status = "error"
+    elif outcome is None:
+        status = "pending"
+    else:  # ok or not_modified: a 304 keeps the warnings of the document it confirms
+        status = "ok, warnings" if warnings else "ok"
+    return SourceStatus(id=row["id"], cluster=row["cluster"], kind=row["kind"], url=row["url"],
+                        status=status, last_fetch=row["last_fetch_at"],
+                        last_error=row["last_error"] if status == "error" else None,
+                        warnings=warnings, next_due=row["next_due_at"], items=items)
