@@ -67,6 +67,14 @@ class Linker:
 
     def fuzzy(self, text: str, label: str, *, country: str | None) -> Link | None:
         """The closest known name when a statistical span is spelled a little differently."""
+        key = (text, f"fuzzy:{label}", country)
+        if key not in self._resolved:
+            if len(self._resolved) >= RESOLVE_CACHE:
+                self._resolved.clear()
+            self._resolved[key] = self._fuzzy_link(text, label)
+        return self._resolved[key]
+
+    def _fuzzy_link(self, text: str, label: str) -> Link | None:
         keys, ids = self._fuzzy.get(label, ([], []))
         key = loose_key(text)
         if len(key) < FUZZY_MIN_CHARS or not keys or self.fuzzy_threshold > 100:

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import spacy
+from spacy.attrs import NORM
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokenizer import Tokenizer
-from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
 # Matching runs on its own tokenization: hyphen compounds ("Raufoss-miljøet", "Arena-programmet",
@@ -23,6 +23,11 @@ def rule_tokenizer() -> Language:
     infixes = list(nlp.Defaults.infixes or []) + list(EXTRA_INFIXES)
     tokenizer: Tokenizer = nlp.tokenizer  # type: ignore[assignment]
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    # Norms without case or Nordic diacritics, so "Tromso" meets "Tromsø". Set on the vocab,
+    # they are computed once per word form, not once per token of every article.
+    nlp.vocab.lex_attr_getters[NORM] = _fold  # type: ignore[attr-defined]
+    for lexeme in nlp.vocab:
+        lexeme.norm_ = _fold(lexeme.orth_)
     return nlp
 
 
@@ -40,11 +45,8 @@ def genitive_variants(name: str) -> Iterator[str]:
 _FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
 
 
-def _folded(doc: Doc) -> Doc:
-    """Token norms without case or Nordic diacritics, so "Tromso" meets "Tromsø"."""
-    for token in doc:
-        token.norm_ = token.lower_.translate(_FOLD)
-    return doc
+def _fold(text: str) -> str:
+    return text.lower().translate(_FOLD)
 
 
 @dataclass
@@ -69,13 +71,13 @@ class Phrases:
             for variant in genitive_variants(surface):
                 pending.setdefault((label, sensitive), set()).add(variant)
         for (label, sensitive), variants in sorted(pending.items()):
-            docs = [_folded(nlp.make_doc(v)) for v in sorted(variants)]
+            docs = [nlp.make_doc(v) for v in sorted(variants)]
             (orth if sensitive else lower).add(label, docs)
         return cls(nlp, lower, orth)
 
     def matches(self, text: str) -> list[tuple[int, int, str]]:
         """(start char, end char, label) of every candidate, overlapping ones included."""
-        doc = _folded(self.nlp.make_doc(text))
+        doc = self.nlp.make_doc(text)
         found = []
         for matcher, sensitive in ((self.lower, False), (self.orth, True)):
             for match_id, start, end in matcher(doc):
