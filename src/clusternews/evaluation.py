@@ -92,8 +92,9 @@ def score(tagger: Tagger, golden: Iterable[dict[str, Any]]) -> Scores:
         language = {"nb": "no", "nn": "no"}.get(row["lang"], row["lang"])
         result = tagger.tag(row["text"], language=language)
         mentions = result.mentions
-        _score_links(s, row, [*mentions, *_scored_nested(row, result.nested)])
-        _score_spans(s, row, mentions)
+        nested = _scored_nested(row, result.nested)
+        _score_links(s, row, [*mentions, *nested])
+        _score_spans(s, row, [*mentions, *nested])
     return s
 
 
