@@ -147,8 +147,13 @@ def test_pipelines_have_the_labels(nlps: dict) -> None:
 
 @pytest.mark.parametrize(("lang", "text", "expected"), SENTENCES)
 def test_tags_cluster_news(nlps: dict, lang: str, text: str, expected: set) -> None:
+    """The model finds every name; the tag stage, with the KB, gives each its type (the
+    Norwegian model alone reads "Mineralklynge Norge" as a place)."""
     doc = nlps[PIPELINES[lang]](text)
-    assert {(e.text, e.label_) for e in doc.ents} == expected
+    assert {e.text for e in doc.ents} == {name for name, _ in expected}
+    result = _analyzer().analyze(text)
+    labels = {"PERSON": "PER", "ORG": "ORG", "PROGRAMME": "ORG", "REGION": "LOC"}
+    assert {(e["text"], labels[e["label"]]) for e in result["entities"]} == expected
 
 
 @pytest.mark.parametrize("key", sorted(FLOOR))

@@ -26,10 +26,12 @@ VERSION = "0.1.0"
 # the probe; ner-sv adds UNER Talbanken (textbooks, essays, news) to swedish-ner.
 MODELS: dict[str, dict] = {
     "ner-no": {
-        "config": "ner-no.cfg",
+        "config": "ner-no-v96.cfg",
         "train": ["nb", "nn"],
         "dev": ["nb", "nn"],
-        "description": "PER/ORG/LOC for Norwegian (Bokmål and Nynorsk), trained on NorNE",
+        "vectors": "no",
+        "description": "PER/ORG/LOC for Norwegian (Bokmål and Nynorsk), trained on NorNE, "
+        "with floret vectors trained on NoReC",
     },
     "ner-sv": {
         "config": "ner-sv.cfg",
@@ -49,15 +51,10 @@ MODELS: dict[str, dict] = {
 MODELS["ner-no-w192"] = {**MODELS["ner-no"], "config": "ner-no-w192.cfg"}
 MODELS["ner-sv-w192"] = {**MODELS["ner-sv"], "config": "ner-sv-w192.cfg", "train": ["sv"],
                          "dev": ["sv"]}
-# The shipped network plus static floret vectors trained on the shared raw text
-# (training/vectors.py): what the vectors add (README).
-MODELS["ner-no-v96"] = {
-    **MODELS["ner-no"],
-    "config": "ner-no-v96.cfg",
-    "vectors": "no",
-    "description": "PER/ORG/LOC for Norwegian (Bokmål and Nynorsk), NorNE, floret vectors "
-    "from NoReC",
-}
+# The small network without (w96) and with (v96) static floret vectors trained on the shared
+# raw text (training/vectors.py): what the vectors add (README).
+MODELS["ner-no-w96"] = {**MODELS["ner-no"], "config": "ner-no.cfg", "vectors": None}
+MODELS["ner-no-v96"] = MODELS["ner-no"]
 MODELS["ner-sv-v96"] = {
     **MODELS["ner-sv"],
     "config": "ner-sv-v96.cfg",

@@ -90,8 +90,9 @@ def combine(ner: Mention, rule: Mention, never_a_person: Callable[[Mention], boo
     if rule.source == "compound":
         return rule  # "Kirunaområdet" is the area around Kiruna, whatever the model says
     # The rule layer chose its entity knowing the model's label and the context ("i …",
-    # "Region …", "program"), so its choice stands; the role stays the model's.
-    label = "PROGRAMME" if rule.label == "PROGRAMME" else ner.label
+    # "Region …", "program"), so its choice stands. A place may act as an organization (a state,
+    # a municipality: the model's role stays), but an organization is never a place.
+    label = ner.label if rule.label == "REGION" else rule.label
     return replace(ner, label=label, id=rule.id, name=rule.name, kind=rule.kind)
 
 

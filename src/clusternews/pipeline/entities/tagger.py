@@ -207,8 +207,10 @@ class Tagger:
             if link is None or _foreign_place(link, country):
                 link = self.linker.resolve(surface, other, country=country) or link
             if link is not None:
-                # The role is the model's ("Noreg" as a state acting is ORG), the entity the KB's.
-                out.append(Mention(start, end, surface, label, link.id, link.name, link.kind,
+                # The role is the model's ("Noreg" as a state acting is ORG), the entity the KB's;
+                # but an organization or programme the model took for a place is what it is.
+                role = label if link.label == "REGION" else link.label
+                out.append(Mention(start, end, surface, role, link.id, link.name, link.kind,
                                    "ner"))
             elif label == "ORG":
                 out.append(Mention(start, end, surface, "ORG", f"org:unlisted:{slug(surface)}",
