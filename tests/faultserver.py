@@ -12,6 +12,8 @@ Usage::
         ... srv.url("/feed") ...
         assert srv.requests_for("/flaky")[0].header("user-agent")
 
+A dead host is `closed_port()`; `FaultServer(port=that)` brings it back.
+
 Unrouted paths answer 404 (so robots.txt is "allow all" unless set). Every request is logged in
 `.requests` before it is handled (hung ones too). Behaviours that stream record a `Transfer` in
 `.transfers` (bytes sent, whether the client hung up first). Leaving the `with` block releases
@@ -38,7 +40,14 @@ from typing import Any
 
 import brotli
 
-__all__ = ["FaultServer", "Request", "Response", "Behave", "Behaviour", "Transfer"]
+__all__ = ["FaultServer", "Request", "Response", "Behave", "Behaviour", "Transfer", "closed_port"]
+
+
+def closed_port(host: str = "127.0.0.1") -> int:
+    """A port that was free a moment ago: nobody listens there (until a FaultServer(port=...))."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -214,9 +223,9 @@ Handler = Response | Behaviour | Callable[[Request], "Response | Behaviour"]
 
 
 class FaultServer:
-    """A threaded HTTP/1.1 server on `host` (default 127.0.0.1) and a random port."""
+    """A threaded HTTP/1.1 server on `host` (default 127.0.0.1) and a random port (or `port`)."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
         self.requests: list[Request] = []
         self.transfers: list[Transfer] = []
@@ -226,7 +235,7 @@ class FaultServer:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._socks: set[socket.socket] = set()
-        self._listener = socket.create_server((host, 0), backlog=128)
+        self._listener = socket.create_server((host, port), backlog=128)
         self._listener.settimeout(0.1)
         self.port: int = self._listener.getsockname()[1]
 

@@ -21,7 +21,7 @@ from clusternews.adapters.http import (
     parse_retry_after,
 )
 
-from .faultserver import Behave, FaultServer, Request, Response
+from .faultserver import Behave, FaultServer, Request, Response, closed_port
 
 T = TypeVar("T")
 
@@ -413,11 +413,110 @@ def test_dns_failure():
 
 
 def test_connection_refused():
-    with socket.socket() as s:  # a port that was free a moment ago: nobody listens there
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    err = fetch_error(f"http://127.0.0.1:{port}/", settings(retries=0))
+    err = fetch_error(f"http://127.0.0.1:{closed_port()}/", settings(retries=0))
     assert err.kind == "connect" and "refused" in str(err)
+
+
+# -- a dead host: a few real failures, then the rest fail at once ------------------------------
+
+
+async def _errors(client: PoliteClient, urls: list[str]) -> list[FetchError]:
+    errors = await asyncio.gather(*(client.get(u) for u in urls), return_exceptions=True)
+    assert all(isinstance(e, FetchError) for e in errors), errors
+    return [e for e in errors if isinstance(e, FetchError)]
+
+
+def _get_all(client: PoliteClient, urls: list[str]) -> list[FetchError]:
+    return run(_errors(client, urls))
+
+
+def test_dead_host_fails_at_once_after_three_connection_failures():
+    port = closed_port()
+    urls = [f"http://127.0.0.1:{port}/a/{n}.html" for n in range(20)]
+    # min_delay 0.2 s: twenty real requests would take 4 s of politeness alone
+    s = settings(retries=2, min_delay=0.2, per_host_concurrency=1, respect_robots=False)
+    client = PoliteClient(s)
+    start = time.monotonic()
+    errors = _get_all(client, urls)
+    elapsed = time.monotonic() - start
+    # three real connects, refused; their retries and the other 17 pages are never sent
+    assert [e.attempts for e in errors] == [1, 1, 1] + [0] * 17
+    assert client.stats["requests"] == 3 and client.stats["skipped_host_down"] == 20
+    assert all(e.kind == "connect" for e in errors)
+    expected = (f"fetch: host 127.0.0.1:{port} is down (3 connection failures in a row): "
+                f"cannot connect (connection refused) for {urls[-1]}")
+    assert str(errors[-1]) == expected
+    assert client.stats["errors"] == 20 and client.stats["errors_by_kind"] == {"connect": 20}
+    assert elapsed < 2.0, elapsed  # 20 real requests 0.2 s apart would take 4 s
+
+
+def test_dead_host_without_retries_says_why_for_the_first_few():
+    port = closed_port()
+    client = PoliteClient(settings(retries=0, per_host_concurrency=1, respect_robots=False))
+    errors = _get_all(client, [f"http://127.0.0.1:{port}/{n}" for n in range(5)])
+    assert [("is down" in str(e), "refused" in str(e)) for e in errors] == (
+        [(False, True)] * 3 + [(True, True)] * 2)
+
+
+def test_dead_host_breaker_can_be_switched_off():
+    port = closed_port()
+    client = PoliteClient(settings(retries=0, respect_robots=False, host_down_after=0))
+    errors = _get_all(client, [f"http://127.0.0.1:{port}/{n}" for n in range(8)])
+    assert all(e.attempts == 1 and "is down" not in str(e) for e in errors)
+    assert client.stats["requests"] == 8
+
+
+def test_unresolvable_host_is_down_too():
+    urls = [f"http://dead-host.invalid/{n}" for n in range(6)]
+    client = PoliteClient(settings(retries=0, per_host_concurrency=1))
+    errors = _get_all(client, urls)
+    assert all(e.kind == "dns" for e in errors)
+    # robots.txt is the first request that cannot resolve, then two pages
+    assert client.stats["requests"] == 3 and client.stats["skipped_host_down"] == 4
+    assert "is down (3 connection failures in a row): cannot resolve host" in str(errors[-1])
+
+
+def test_http_errors_do_not_count_and_an_answer_resets_the_count():
+    port = closed_port()
+    s = settings(retries=0, per_host_concurrency=1, respect_robots=False)
+    url = f"http://127.0.0.1:{port}/x"
+
+    async def main() -> None:
+        async with PoliteClient(s) as client:
+            assert [e.attempts for e in await _errors(client, [url, url])] == [1, 1]
+            with FaultServer(port=port) as srv:  # the host answers, if only with errors
+                srv.route("/x", Response(404, "nope"))
+                srv.route("/500", Response(500, "oops"))
+                answered = await _errors(client, [url, srv.url("/500")] * 2)
+                assert [e.status for e in answered] == [404, 500] * 2
+            errors = await _errors(client, [url] * 4)  # gone again: the count starts over
+            assert [e.attempts for e in errors] == [1, 1, 1, 0]
+
+    run(main())
+
+
+def test_down_host_is_tried_again_after_a_growing_pause():
+    """A long-lived client (the `run` scheduler) tries a down host again later."""
+    now = [1000.0]
+    port = closed_port()
+    url = f"http://127.0.0.1:{port}/feed"
+    s = settings(retries=0, per_host_concurrency=1, respect_robots=False, host_down_for=60.0)
+
+    async def main() -> None:
+        async with PoliteClient(s, clock=lambda: now[0]) as client:
+            assert [e.attempts for e in await _errors(client, [url] * 4)] == [1, 1, 1, 0]
+            now[0] += 59
+            assert [e.attempts for e in await _errors(client, [url])] == [0]
+            now[0] += 1  # the pause is over: one real try, refused, and down twice as long
+            assert [e.attempts for e in await _errors(client, [url] * 2)] == [1, 0]
+            now[0] += 60
+            assert [e.attempts for e in await _errors(client, [url])] == [0]
+            now[0] += 60
+            with FaultServer(port=port) as srv:
+                srv.route("/feed", Response(200, "<rss/>", content_type="application/rss+xml"))
+                assert (await client.get(url)).status == 200
+
+    run(main())
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -15,7 +16,7 @@ from clusternews.adapters.store.schema import sources as sources_table
 from clusternews.jobs.workers import Processor
 
 from .conftest import GOLDEN
-from .faultserver import Behave, FaultServer, Response
+from .faultserver import Behave, FaultServer, Response, closed_port
 from .ingest_helpers import cluster_yaml, run_ingest, specs_from
 
 FEEDS = GOLDEN / "feeds"
@@ -168,3 +169,63 @@ def test_a_killed_worker_process_is_replaced(store: Store) -> None:
             assert asyncio.run(run_ingest(specs, store, processor))["s:feed"].new == 3
     finally:
         processor.close()
+
+
+def _feed(base: str, n: int) -> str:
+    items_xml = "".join(f"<item><title>Sak {i} om klyngen</title><link>{base}/a/{i}.html</link>"
+                        f"<pubDate>Wed, 18 Nov 2026 0{i % 10}:30:00 +0100</pubDate></item>"
+                        for i in range(n))  # no description: without its page nothing is stored
+    return f"<rss version='2.0'><channel><title>T</title><link>{base}/</link>{items_xml}" \
+           "</channel></rss>"
+
+
+def _page(i: int) -> str:
+    words = " ".join(f"ord{i}x{k}" for k in range(60))
+    return (f"<html><head><title>Sak {i}</title></head><body><article><h1>Sak {i} om klyngen"
+            f"</h1><p>Klyngen melder nyhet nummer {i}. {words}</p></article></body></html>")
+
+
+def test_dead_host_costs_a_few_connects_and_comes_back_in_a_later_run(
+        store: Store, processor: Processor, caplog: pytest.LogCaptureFixture) -> None:
+    # Load the models now: loading them holds the GIL for seconds, and the loop then misses
+    # the 2 s connect timeout of the second run (a real stall, but not the subject here).
+    processor._pool.submit(int).result()  # type: ignore[attr-defined]
+    port = closed_port()
+    dead = f"http://127.0.0.1:{port}"
+    body = {"feed": _feed(dead, 12)}
+    with FaultServer() as srv:  # the same machine on another port: a live host, never "down"
+        srv.route("/feed.xml", lambda req: Response(200, body["feed"], content_type=RSS))
+        specs = specs_from(cluster_yaml({"live": f"- feed: {srv.url('/feed.xml')}",
+                                         "dead": f"- feed: {dead}/feed.xml"}))
+        with caplog.at_level(logging.INFO, logger="clusternews.jobs.refresh"):
+            first = asyncio.run(run_ingest(specs, store, processor))
+
+        # each failure is recorded: the feed on the dead host on its source, with back-off ...
+        assert first["dead:feed"].outcome == "error"
+        with store.read() as conn:
+            dead_state = sources.state(conn, "dead:feed")
+        assert f"127.0.0.1:{port}" in dead_state["last_error"]
+        assert dead_state["failures"] == 1 and dead_state["next_due_at"] is not None
+        # ... and every article page as a failed article of the live feed, most of them unsent
+        assert (first["live:feed"].outcome, first["live:feed"].found) == ("ok", 12)
+        assert first["live:feed"].failed == 12
+        article_lines = [r.getMessage() for r in caplog.records
+                         if r.getMessage().startswith(f"article {dead}/a/")]
+        assert len(article_lines) == 12
+        down = [line for line in article_lines if "is down (" in line]
+        assert len(down) >= 12 - 4, article_lines  # 3 failed connects + what was already in flight
+
+        # A later run (a new client): the host answers again and is fetched like any other.
+        body["feed"] = _feed(dead, 13)  # the feed moved on, so its entries are planned again
+        with FaultServer(port=port) as back:
+            back.route("/feed.xml", lambda req: Response(200, body["feed"], content_type=RSS))
+            for i in range(13):
+                back.route(f"/a/{i}.html", Response(200, _page(i), content_type="text/html"))
+            second = asyncio.run(run_ingest(specs, store, processor))
+            assert len(back.requests_for("/a/0.html")) == 1
+    assert {o.outcome for o in second.values()} == {"ok"}
+    assert sum(o.new for o in second.values()) == 13
+    assert sum(o.failed for o in second.values()) == 0
+    with store.read() as conn:
+        assert sources.state(conn, "dead:feed")["failures"] == 0
+        assert conn.execute(sa.select(sa.func.count()).select_from(items)).scalar() == 13

@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from clusternews.adapters.http.breaker import HostBreaker, HostDown
 from clusternews.adapters.http.decoding import (
     decode_body,
     http_charset,
@@ -30,7 +31,12 @@ from clusternews.adapters.http.model import (
     classify,
     parse_retry_after,
 )
-from clusternews.adapters.http.robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsResponse
+from clusternews.adapters.http.robots import (
+    ROBOTS_MAX_BYTES,
+    RobotsCache,
+    RobotsResponse,
+    origin_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +50,9 @@ DEFAULT_ACCEPT = (
 _REDIRECTS = {301, 302, 303, 307, 308}
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 _RETRY_KINDS = {"connect", "timeout", "protocol"}
+# Failures to reach the host at all (DNS, refused, TLS handshake, connect timeout): the ones
+# HostBreaker counts. Anything else means the host answered.
+_UNREACHABLE = (httpx.ConnectError, httpx.ConnectTimeout)
 
 
 class PoliteClient:
@@ -66,12 +75,15 @@ class PoliteClient:
             settings.per_host_concurrency, settings.min_delay,
             global_limit=settings.max_connections, sleep=sleep, clock=clock,
         )
+        self._breaker = HostBreaker(settings.host_down_after, down_for=settings.host_down_for,
+                                    clock=clock)
         self._robots = RobotsCache(
             settings.user_agent, self._fetch_robots, ttl=settings.robots_ttl, clock=clock
         )
         self.stats: dict[str, Any] = {
             "requests": 0, "ok": 0, "not_modified": 0, "errors": 0, "bytes": 0, "retries": 0,
             "robots_fetches": 0, "robots_denied": 0, "by_host": {}, "errors_by_kind": {},
+            "skipped_host_down": 0,
         }
 
     async def __aenter__(self) -> PoliteClient:
@@ -205,12 +217,18 @@ class PoliteClient:
         s = self.settings
         retries = s.retries if retries is None else retries
         host = urlsplit(url).hostname or ""
+        origin = origin_of(url)
         attempt = 0
         while True:
             attempt += 1
             try:
                 raw = await self._attempt(url, headers, max_bytes or s.max_bytes, truncate)
+            except HostDown as down:
+                self.stats["skipped_host_down"] += 1
+                raise FetchError(down.kind, url, str(down),
+                                 attempts=attempts_before + attempt - 1) from None
             except TooLarge:
+                self._breaker.reached(origin)
                 raise FetchError(
                     "too_large", url, f"body larger than {max_bytes or s.max_bytes} bytes",
                     attempts=attempts_before + attempt,
@@ -218,6 +236,10 @@ class PoliteClient:
             except (httpx.RequestError, Deadline) as exc:
                 err = classify(exc, url, s)
                 err.attempts = attempts_before + attempt
+                if isinstance(exc, _UNREACHABLE):
+                    self._breaker.failed(origin, kind=err.kind, reason=err.detail)
+                elif not isinstance(exc, Deadline):
+                    self._breaker.reached(origin)  # connected, then something else broke
                 final = err.kind not in _RETRY_KINDS or isinstance(exc, httpx.DecodingError)
                 if final or attempt > retries:
                     if attempt > 1:
@@ -225,6 +247,7 @@ class PoliteClient:
                     raise err from None
                 await self._backoff(attempt, url, err.kind)
                 continue
+            self._breaker.reached(origin)
             if raw.status not in _RETRY_STATUS:
                 return raw, attempt
             if raw.status in (429, 503):
@@ -260,7 +283,10 @@ class PoliteClient:
         """One request under the host limiter and the total deadline; reads at most max_bytes."""
         client = self._ensure_client()
         host = (urlsplit(url).hostname or "").lower()
-        async with self._limiter.slot(host):
+        origin = origin_of(url)
+        self._breaker.check(origin)  # before queueing for a slot: no politeness wait for nothing
+        # ... and again when its turn comes: the host may have gone down while it queued.
+        async with self._limiter.slot(host, ready=lambda: self._breaker.check(origin)):
             self.stats["requests"] += 1
             self._host_stats(host)["requests"] += 1
             log.debug("GET %s", url)

@@ -57,12 +57,19 @@ class HostLimiter:
         state.next_start = max(state.next_start, self._clock() + delay)
 
     @asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[float]:
-        """Hold one request slot for `host`; yields the seconds spent waiting for politeness."""
+    async def slot(self, host: str,
+                   ready: Callable[[], object] | None = None) -> AsyncIterator[float]:
+        """Hold one request slot for `host`; yields the seconds spent waiting for politeness.
+
+        `ready` runs when the slot is this request's turn, before its politeness wait: if it
+        raises (the host went down while the request queued), no gap is waited or used up.
+        """
         state = self._host(host)
         waited = 0.0
         async with state.sem:
             async with state.lock:  # serialises start planning for this host only
+                if ready is not None:
+                    ready()
                 now = self._clock()
                 start = max(now, state.next_start)
                 if start > now:

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from clusternews.adapters.http.breaker import DOWN_AFTER, DOWN_FOR
+
 __all__ = ["HttpSettings", "FetchResult", "FetchError", "parse_retry_after", "check_url",
            "classify", "Deadline", "RawResponse", "TooLarge"]
 
@@ -36,6 +38,8 @@ class HttpSettings:
     respect_robots: bool = True
     robots_ttl: float = 3600.0
     max_connections: int = 16  # across all hosts (an addition to the agreed API)
+    host_down_after: int = DOWN_AFTER  # failed connections in a row → host down; 0 = never
+    host_down_for: float = DOWN_FOR  # seconds a down host is skipped (doubling, up to 12 h)
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,9 @@ class FetchError(Exception):
 
     kind: "dns" | "connect" | "timeout" | "http" | "rate_limited" | "too_large" | "redirects"
     | "robots" | "invalid_url" | "protocol". `attempts` (an addition) counts requests made.
+    A request to a host found down (breaker.py) fails unsent with that host's last kind
+    ("dns", "connect", "timeout") and a message "host … is down (…): <last error>"; its
+    `attempts` counts only the attempts really sent before (often 0).
     """
 
     def __init__(
@@ -76,6 +83,7 @@ class FetchError(Exception):
         attempts: int = 1,
     ) -> None:
         super().__init__(f"fetch: {message} for {url}")
+        self.detail = message
         self.kind = kind
         self.url = url
         self.status = status
