@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/extraction.py
 	$(BIN)/python benchmarks/linking.py
 	$(BIN)/python benchmarks/tag_stage.py
+	test ! -d $(CORPORA) || $(BIN)/python benchmarks/ner_raw.py --corpora $(CORPORA)
 	$(BIN)/python benchmarks/digest_demo.py
 	$(BIN)/python benchmarks/serving.py
 
@@ -54,5 +55,7 @@ CORPORA ?= ../shared/corpora
 
 .PHONY: models
 models: $(STAMP)
-	$(BIN)/python -c 'import spacy' 2>/dev/null || $(BIN)/pip install --quiet 'spacy>=3.8,<3.9'
+	$(BIN)/python -c 'import floret' 2>/dev/null || $(BIN)/pip install --quiet floret
+	test -d build/vectors/no-vectors || $(BIN)/python training/vectors.py --lang no --corpora $(CORPORA)
+	test -d build/vectors/sv-vectors || $(BIN)/python training/vectors.py --lang sv --corpora $(CORPORA)
 	$(BIN)/python training/build_models.py --corpora $(CORPORA)

@@ -32,7 +32,7 @@ PLACE_BEFORE = re.compile(r"\b(i|på|fra|frå|från|til|till|ved|vid|mot|rundt|u
 # Regional authorities are organizations even though their names contain a place (golden rule).
 AUTHORITY = re.compile(r"^(Region|Länsstyrelsen|Statsforvalteren|Landstinget)\b|"
                        r"(fylkeskommune|fylkeskommunes|landsting)$")
-SENTENCE_START = re.compile(r"(^|[.!?:\n]\s*|^[\"«“–-]\s*)$")
+SENTENCE_START = re.compile(r"(^|[.!?:\n]\s*|[\"«»“”‘’–-]\s*)$")
 UNLISTED_REGION = "region:unlisted:"
 NEAREST = {"nb": "no", "nn": "no", "da": "no"}
 NER_LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "REGION", "GPE": "REGION"}
@@ -80,7 +80,9 @@ class Tagger:
                                  self._never_a_person)
         mentions = lists_of_organizations(text, mentions, self._as_organization(country))
         mentions = self._places_not_people(text, mentions, country)
-        return _result(_same_person(_appositives(text, mentions)), nested, self.kb)
+        inner = [m for m in mentions if _inside_unknown_name(text, m, mentions)]
+        mentions = [m for m in mentions if m not in inner]
+        return _result(_same_person(_appositives(text, mentions)), nested + inner, self.kb)
 
     def _as_organization(self, country: str | None) -> Callable[[Mention], Mention]:
         """A list member read as an organization: the KB's ("Höganäs" is Höganäs AB), else an
@@ -148,9 +150,13 @@ class Tagger:
             if link.label == "REGION" and ner_label not in ("LOC", "GPE") and not in_name:
                 if ner_label is None and _weak_sentence_start(text, start, end):
                     continue  # "Gran", "Sel", "Moss" opening a sentence are words
-                if (self._ambiguous(link.id)
+                # A place named like a word or a surname needs the model or "i …", and so does
+                # a match only by folded spelling: "Svarta" (black) is not the village Svartå,
+                # nor "Våga" the municipality Vågå.
+                folded = surface.casefold() not in {n.casefold() for n in _names_of(self.kb, link)}
+                if ((self._ambiguous(link.id) or folded)
                         and not PLACE_BEFORE.search(text[max(0, start - 30):start])):
-                    continue  # a place named like a word or a surname needs the model or "i …"
+                    continue
             out.append(Mention(start, end, text[start:end], link.label, link.id, link.name,
                                link.kind, "rule"))
         return out
@@ -249,9 +255,33 @@ def _choose(links: list[Link], text: str, start: int, end: int, ner_label: str |
 def _names_of(kb: Any, link: Link) -> set[str]:
     index = {"REGION": kb.regions, "ORG": kb.organizations, "PROGRAMME": kb.programmes}
     entity = index[link.label].get(link.id)
-    names = {entity.name, *entity.aliases} if entity else set()
+    names = {entity.name, *entity.aliases, *entity.former_names} if entity else set()
     names |= set(getattr(entity, "abbreviations", ()) or ())
-    return {v for n in names for v in (n, n + "s", n + ":s")}
+    return {v for n in names for v in (n, n + "s", n + ":s", n + "'", n + "’")}
+
+
+_WORD_BEFORE = re.compile(r"(\w[\w-]*)\s+$")
+_WORD_AFTER = re.compile(r"^\s+(\w[\w-]*)")
+
+
+def _inside_unknown_name(text: str, m: Mention, mentions: list[Mention]) -> bool:
+    """A known place the model did not see, written against a capitalized word that no mention
+    covers, is part of a name nobody knows: "Stockholm Snipers", "Real Göteborg". It says where
+    that team or firm is (a nested link), but is not a place mention of its own."""
+    if m.source != "rule" or entity_type(m.id) != "REGION":
+        return False
+    before = _WORD_BEFORE.search(text[max(0, m.start - 40):m.start])
+    after = _WORD_AFTER.search(text[m.end:m.end + 40])
+    words = []
+    if before and not SENTENCE_START.search(text[:m.start - len(before.group(0))][-3:]):
+        start = m.start - len(before.group(0))
+        words.append((start, start + len(before.group(1))))
+    if after:
+        start = m.end + after.start(1)
+        words.append((start, start + len(after.group(1))))
+    return any(text[a:a + 1].isupper() and not PLACE_BEFORE.search(text[a:b] + " ")
+               and not any(o.start < b and a < o.end for o in mentions if o is not m)
+               for a, b in words)
 
 
 def _listed_with_a_place(text: str, mentions: list[Mention], i: int) -> bool:
