@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TypeGuard
 
@@ -39,10 +40,15 @@ def skipped_warning(reasons: Counter[str]) -> tuple[str, ...]:
                  for why, n in sorted(reasons.items()))
 
 
-def unique_entries(entries: list[Entry], skipped: Counter[str]) -> list[Entry]:
+def unique_entries(results: Iterable[Entry | str], skipped: Counter[str]) -> list[Entry]:
+    """The entries in feed order, each link once; a str in `results` is why an entry was
+    skipped, counted in `skipped` like the duplicates."""
     seen: set[str] = set()
     out = []
-    for entry in entries:
+    for entry in results:
+        if isinstance(entry, str):
+            skipped[entry] += 1
+            continue
         if entry.url in seen:
             skipped["the same link as an earlier entry"] += 1
             continue

@@ -79,14 +79,8 @@ def discover_feed(content: bytes, *, base_url: str, now: datetime, content_type:
         raws = raws[:MAX_ENTRIES]
     written = _written_ids(body, headers, raws)
     site = site_of(parsed.feed.get("link"), base_url)
-    entries: list[Entry] = []
-    for raw, guid in zip(raws, written, strict=True):
-        entry = _rss_entry(raw, guid, base_url=base_url, site=site, now=now, tz=tz)
-        if isinstance(entry, str):
-            skipped[entry] += 1
-        else:
-            entries.append(entry)
-    unique = unique_entries(entries, skipped)
+    unique = unique_entries((_rss_entry(raw, guid, base_url=base_url, site=site, now=now, tz=tz)
+                             for raw, guid in zip(raws, written, strict=True)), skipped)
     title = clean_text(parsed.feed.get("title"), limit=300)
     return Discovery(kind="feed", entries=tuple(unique), title=title,
                      warnings=(*warnings, *skipped_warning(skipped)))

@@ -39,15 +39,9 @@ def discover_json_feed(document: bytes | str, *, base_url: str, now: datetime, t
     if len(items) > max_entries:
         warnings.append(f"feed lists {len(items)} entries; read the first {max_entries}")
     site = site_of(_text(doc.get("home_page_url")), base_url)
-    entries: list[Entry] = []
     skipped: Counter[str] = Counter()
-    for raw in items[:max_entries]:
-        entry = _item(raw, doc, base_url=base_url, site=site, now=now, tz=tz)
-        if isinstance(entry, str):
-            skipped[entry] += 1
-        else:
-            entries.append(entry)
-    unique = unique_entries(entries, skipped)
+    unique = unique_entries((_item(raw, doc, base_url=base_url, site=site, now=now, tz=tz)
+                             for raw in items[:max_entries]), skipped)
     return Discovery(kind="feed", entries=tuple(unique),
                      title=clean_text(_text(doc.get("title")), limit=300),
                      warnings=(*warnings, *skipped_warning(skipped)))
