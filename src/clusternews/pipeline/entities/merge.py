@@ -3,8 +3,10 @@
 The statistical model decides *where* a name is and what role it plays in the sentence
 (person, organization, place); the knowledge base decides *which* entity it is. So a mention's
 `label` is its role here and its `id` the entity: "Noreg må forplikta seg" is an ORG mention of
-`region:no`, as NorNE annotates a state acting. Rules extend the model and never cut it: a KB
-match the model did not see is kept, one that would split or cross a model span is not.
+`region:no`, as NorNE annotates a state acting. Rules extend the model rather than cut it: a
+KB match the model did not see is kept; a place name that would split or cross a model span is
+not, while a known organization's or programme's full name may correct a span the model cut
+short or read as a person.
 """
 
 from __future__ import annotations

@@ -10,29 +10,25 @@ from typing import Any
 from spacy.language import Language
 
 from clusternews.models import Entity
+from clusternews.pipeline.entities.context import (
+    PLACE_BEFORE,
+    SENTENCE_START,
+    appositives,
+    inside_unknown_name,
+    places_not_people,
+    same_person,
+)
 from clusternews.pipeline.entities.kinds import guess_kind, slug
 from clusternews.pipeline.entities.linking import Link, Linker
-from clusternews.pipeline.entities.merge import (
-    LIST_JOINT,
-    entity_type,
-    is_linked,
-    lists_of_organizations,
-    merge,
-)
+from clusternews.pipeline.entities.merge import entity_type, lists_of_organizations, merge
 from clusternews.pipeline.entities.model import Mention, TagResult
 from clusternews.pipeline.entities.phrases import Phrases, compound_stems
 
 MAX_CHARS = 100_000  # one article; longer text is a dump, tag its beginning
 COUNTRY_OF = {"no": "NO", "nb": "NO", "nn": "NO", "sv": "SE", "da": "DK", "fi": "FI"}
-# "i Boliden", "på Raufoss", "från Kiruna": a name after these prepositions is a place.
-PLACE_BEFORE = re.compile(r"\b(i|på|fra|frå|från|til|till|ved|vid|mot|rundt|utanför|utenfor|"
-                          r"in|at|near|nær|nära)\s+((samhället|orten|tätorten|byen|bygda|"
-                          r"tettstaden|tettstedet|staden|kommunen|gruvbyn|bruksorten)\s+)?$",
-                          re.IGNORECASE)
 # Regional authorities are organizations even though their names contain a place (golden rule).
 AUTHORITY = re.compile(r"^(Region|Länsstyrelsen|Statsforvalteren|Landstinget)\b|"
                        r"(fylkeskommune|fylkeskommunes|landsting)$")
-SENTENCE_START = re.compile(r"(^|[.!?:\n]\s*|[\"«»“”‘’–-]\s*)$")
 UNLISTED_REGION = "region:unlisted:"
 NEAREST = {"nb": "no", "nn": "no", "da": "no"}
 NER_LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "REGION", "GPE": "REGION"}
@@ -79,10 +75,11 @@ class Tagger:
         mentions, nested = merge(text, self._ner_mentions(text, ner_spans, country), rules,
                                  self._never_a_person)
         mentions = lists_of_organizations(text, mentions, self._as_organization(country))
-        mentions = self._places_not_people(text, mentions, country)
-        inner = [m for m in mentions if _inside_unknown_name(text, m, mentions)]
+        mentions = places_not_people(
+            text, mentions, lambda name: self.linker.resolve(name, "REGION", country=country))
+        inner = [m for m in mentions if inside_unknown_name(text, m, mentions)]
         mentions = [m for m in mentions if m not in inner]
-        return _result(_same_person(_appositives(text, mentions)), nested + inner, self.kb)
+        return _result(same_person(appositives(text, mentions)), nested + inner, self.kb)
 
     def _as_organization(self, country: str | None) -> Callable[[Mention], Mention]:
         """A list member read as an organization: the KB's ("Höganäs" is Höganäs AB), else an
@@ -94,25 +91,6 @@ class Tagger:
             return replace(m, label="ORG", id=f"org:unlisted:{slug(m.text)}", name=m.text,
                            kind=None)
         return convert
-
-    def _places_not_people(self, text: str, mentions: list[Mention],
-                           country: str | None) -> list[Mention]:
-        """One-word "people" the KB knows as places, where the sentence says place: after "i",
-        "på", "till" ("i Malå", "till Berg"), or right after an organization's name, as a
-        branch's region ("Tekna Vestland", "Innovasjon Norge Nordland")."""
-        out = list(mentions)
-        for i, m in enumerate(out):
-            if m.label != "PERSON" or " " in m.text:
-                continue
-            place = PLACE_BEFORE.search(text[max(0, m.start - 30):m.start])
-            branch = (i > 0 and out[i - 1].label == "ORG"
-                      and not text[out[i - 1].end:m.start].strip())
-            if not (place or branch or _listed_with_a_place(text, out, i)):
-                continue
-            link = self.linker.resolve(m.text, "REGION", country=country)
-            if link is not None:
-                out[i] = replace(m, label="REGION", id=link.id, name=link.name, kind=link.kind)
-        return out
 
     def _ner_spans(self, text: str, language: str | None) -> list[tuple[int, int, str]]:
         nlp = self.pipeline_for(language)
@@ -258,62 +236,6 @@ def _names_of(kb: Any, link: Link) -> set[str]:
     names = {entity.name, *entity.aliases, *entity.former_names} if entity else set()
     names |= set(getattr(entity, "abbreviations", ()) or ())
     return {v for n in names for v in (n, n + "s", n + ":s", n + "'", n + "’")}
-
-
-_WORD_BEFORE = re.compile(r"(\w[\w-]*)\s+$")
-_WORD_AFTER = re.compile(r"^\s+(\w[\w-]*)")
-
-
-def _inside_unknown_name(text: str, m: Mention, mentions: list[Mention]) -> bool:
-    """A known place the model did not see, written against a capitalized word that no mention
-    covers, is part of a name nobody knows: "Stockholm Snipers", "Real Göteborg". It says where
-    that team or firm is (a nested link), but is not a place mention of its own."""
-    if m.source != "rule" or entity_type(m.id) != "REGION":
-        return False
-    before = _WORD_BEFORE.search(text[max(0, m.start - 40):m.start])
-    after = _WORD_AFTER.search(text[m.end:m.end + 40])
-    words = []
-    if before and not SENTENCE_START.search(text[:m.start - len(before.group(0))][-3:]):
-        start = m.start - len(before.group(0))
-        words.append((start, start + len(before.group(1))))
-    if after:
-        start = m.end + after.start(1)
-        words.append((start, start + len(after.group(1))))
-    return any(text[a:a + 1].isupper() and not PLACE_BEFORE.search(text[a:b] + " ")
-               and not any(o.start < b and a < o.end for o in mentions if o is not m)
-               for a, b in words)
-
-
-def _listed_with_a_place(text: str, mentions: list[Mention], i: int) -> bool:
-    """ "Kiruna och Svappavaara", "Bodø, Narvik og Tromsø": a list's neighbour is a place."""
-    for j, (a, b) in ((i - 1, (i - 1, i)), (i + 1, (i, i + 1))):
-        if 0 <= j < len(mentions) and mentions[j].label == "REGION" and is_linked(mentions[j]):
-            if LIST_JOINT.match(text[mentions[a].end:mentions[b].start]):
-                return True
-    return False
-
-
-def _appositives(text: str, mentions: list[Mention]) -> list[Mention]:
-    """A lower-case description right before the name it describes is not a second mention:
-    "klyngeprogrammet Norwegian Innovation Clusters" names the programme once."""
-    return [m for i, m in enumerate(mentions)
-            if not (m.text[:1].islower() and i + 1 < len(mentions)
-                    and mentions[i + 1].id == m.id
-                    and not text[m.end:mentions[i + 1].start].strip())]
-
-
-def _same_person(mentions: list[Mention]) -> list[Mention]:
-    """A surname alone ("Lundberg") after the full name ("Maria Lundberg") is that person."""
-    full: dict[str, Mention] = {}
-    out = []
-    for m in mentions:
-        if m.label == "PERSON" and " " in m.text:
-            full.setdefault(m.text.split()[-1], m)
-        elif m.label == "PERSON" and m.text in full:
-            first = full[m.text]
-            m = Mention(m.start, m.end, m.text, "PERSON", first.id, first.name, None, m.source)
-        out.append(m)
-    return out
 
 
 def _name_inside(phrase: str, prog: Any) -> tuple[int, int]:
