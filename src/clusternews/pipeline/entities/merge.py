@@ -127,9 +127,10 @@ def merge(text: str, ner: list[Mention], rules: list[Mention],
         if i in same:
             n = combine(n, same[i], never_a_person)
         merged_ner += absorb(text, n, containers[i]) if i in containers else [n]
-    # A "person" that crosses a known organization's or programme's name is a misreading
-    # ("Programmet Metalliska" across the programme "Metalliska material"): the KB wins.
-    merged_ner = [n for n in merged_ner if n.label != "PERSON" or not any(
+    # An unknown span that crosses a known organization's or programme's name is a misreading
+    # ("Programmet Metalliska" across the programme "Metalliska material", "Metall Norrbotten"
+    # across "IF Metall"): the KB wins, and the names inside the span stay found (orphans).
+    merged_ner = [n for n in merged_ner if is_linked(n) or not any(
         overlaps(n, r) and not inside(r, n) and not inside(n, r) and r.label != "REGION"
         for r in kept_rules)]
     mentions = non_overlapping(kept_rules + merged_ner)
@@ -140,22 +141,24 @@ def merge(text: str, ner: list[Mention], rules: list[Mention],
     mentions = sorted(mentions + non_overlapping(orphans), key=lambda m: m.start)
     # A word part counts only where no longer name covers it ("Arena" in "Arena-programmet").
     nested = [p for p in parts if not any(overlaps(p, m) for m in mentions)]
-    nested += places_inside(mentions, rules)
+    nested += named_inside(mentions, rules)
     unique = {(m.start, m.end, m.id): m for m in nested}
     return mentions, sorted(unique.values(), key=lambda m: m.start)
 
 
-def places_inside(mentions: list[Mention], rules: list[Mention]) -> list[Mention]:
-    """Places named inside an organization's or programme's name: "Narvik videregående skole",
-    "Luleå tekniska universitet", "Statsforvalteren i Nordland" say where the news is.
-    A country ("Innovasjon Norge", "Business Sweden") says nothing, and a person's name
-    ("Per Moss") holds no place."""
+def named_inside(mentions: list[Mention], rules: list[Mention]) -> list[Mention]:
+    """Entities named inside another name say what the news is about: the place in "Narvik
+    videregående skole" or "Statsforvalteren i Nordland", the programme in "Vinnovas
+    Vinnväxt-program". A country ("Innovasjon Norge", "Business Sweden") says nothing; a
+    person's name ("Per Moss") holds no place; a place's name holds only places ("Mo i Rana")."""
     out: dict[tuple[int, int], Mention] = {}
     for r in rules:
-        if entity_type(r.id) != "REGION" or r.kind == "country" or not is_linked(r):
+        if r.kind == "country" or not is_linked(r):
             continue
-        if any(inside(r, m) and m.label != "PERSON"
-               and (entity_type(m.id) != "REGION" or not is_linked(m)) for m in mentions):
+        if any(inside(r, m) and m.label != "PERSON" and m.id != r.id
+               and (entity_type(m.id) != "REGION" or not is_linked(m))
+               and (entity_type(r.id) == "REGION" or entity_type(m.id) != "REGION")
+               for m in mentions):
             out.setdefault((r.start, r.end), r)
     return list(out.values())
 
