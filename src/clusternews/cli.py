@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from clusternews import __version__, cli_digest
+from clusternews import __version__, cli_digest, cli_opml
 from clusternews.cli_query import add_parsers
 from clusternews.cli_web import add_parsers as add_web_parsers
 from clusternews.config import ConfigError
@@ -89,8 +89,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from clusternews.adapters.store import Store
     from clusternews.web.app import create_app
 
-    uvicorn.run(create_app(Store.open(settings.db_url)), host=args.host, port=args.port,
-                log_level="warning")
+    # feeds.yaml, when there is one, only for /sources.opml: the rest is read from the store.
+    config = settings.load() if settings.config_path.exists() else None
+    uvicorn.run(create_app(Store.open(settings.db_url), config=config), host=args.host,
+                port=args.port, log_level="warning")
     return 0
 
 
@@ -118,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sources", help="every source with its URL, status, warnings and items")
     p.add_argument("--json", action="store_true", help="one JSON array of sources")
     p.set_defaults(func=cmd_sources)
+    cli_opml.add_parsers(p)  # sources export --opml, sources import FILE.opml
 
     for name, func, text in (("run", cmd_run, "scheduler + HTTP server"),
                              ("serve", cmd_serve, "HTTP server only")):

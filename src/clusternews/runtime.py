@@ -84,7 +84,7 @@ class Runtime:
             add_digest_jobs(scheduler, self.config, self.store, now=datetime.now(UTC))
             scheduler.start()
             app = create_app(self.store, scheduler_alive=lambda: scheduler.running,
-                             stage_seconds=lambda: ctx.timings)
+                             stage_seconds=lambda: ctx.timings, config=self.config)
             server = uvicorn.Server(uvicorn.Config(app, host=host, port=port,
                                                    log_level="warning"))
             try:

@@ -13,8 +13,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from clusternews import __version__
 from clusternews.adapters.store import Store
+from clusternews.config import Config
 from clusternews.knowledge.base import KnowledgeBase
-from clusternews.web import api, feeds, health, pages
+from clusternews.web import api, feeds, health, opml, pages
 from clusternews.web.auth import PartnerGate
 from clusternews.web.context import WebContext, WebOptions
 from clusternews.web.middleware import ServingMiddleware
@@ -31,13 +32,14 @@ programmes. Once any partner token exists, `/feed.json`, `/feed.xml` and `/api/*
 
 def create_app(store: Store, *, scheduler_alive: Callable[[], bool] | None = None,
                kb: KnowledgeBase | None = None, options: WebOptions | None = None,
-               stage_seconds: Callable[[], Mapping[str, float]] | None = None) -> FastAPI:
+               stage_seconds: Callable[[], Mapping[str, float]] | None = None,
+               config: Config | None = None) -> FastAPI:
     options = options or WebOptions()
     kb = kb or KnowledgeBase.load()
     ctx = WebContext(store=store, kb=kb, options=options,
                      gate=PartnerGate(store, RateLimiter(options.rate_limit)),
                      suggester=Suggester(kb), scheduler_alive=scheduler_alive,
-                     stage_seconds=stage_seconds)
+                     stage_seconds=stage_seconds, config=config)
     env = Environment(loader=FileSystemLoader(HERE / "templates"),
                       autoescape=select_autoescape(["html"], default=True))
     templates = Jinja2Templates(env=env)
@@ -50,6 +52,7 @@ def create_app(store: Store, *, scheduler_alive: Callable[[], bool] | None = Non
     app.include_router(feeds.router(ctx))
     app.include_router(api.router(ctx))
     app.include_router(health.router(ctx, registry))
+    app.include_router(opml.router(ctx))
     app.include_router(pages.router(ctx, templates))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.context = ctx

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from clusternews.adapters.store import Store
+from clusternews.config import Config
 from clusternews.knowledge.base import KnowledgeBase
 from clusternews.web.auth import PartnerGate
 from clusternews.web.cache import ResponseCache
@@ -32,4 +33,5 @@ class WebContext:
     suggester: Suggester
     scheduler_alive: Callable[[], bool] | None = None
     stage_seconds: Callable[[], Mapping[str, float]] | None = None
+    config: Config | None = None  # feeds.yaml, for /sources.opml; None when serving without one
     cache: ResponseCache = field(default_factory=ResponseCache)
