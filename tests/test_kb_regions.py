@@ -395,3 +395,13 @@ def test_world_countries_are_known_by_their_nordic_and_english_names(ix, name, c
     """Before the countries, "Kina" (China) was the Swedish town Kinna by a spelling match."""
     assert ix.resolve(name, country=country).id == region_id
 
+
+
+def test_spelled_as_written_tells_a_name_from_a_folded_match(ix):
+    """The tagger trusts a place matched as spelled; "Svarta" (black) meets Svartå only folded."""
+    svarta = ix.resolve("Svartå", country="SE")
+    assert ix.spelled_as_written("Svartå", svarta.id)
+    assert not ix.spelled_as_written("Svarta", svarta.id)
+    assert ix.spelled_as_written("Nordlands", "region:no:18")  # genitive
+    assert ix.spelled_as_written("Rana kommune", "region:no:1833")  # wording
+    assert not ix.spelled_as_written("Tromso", "region:no:5501")

@@ -101,3 +101,19 @@ def test_analyze_jsonl_streams_through_one_pipeline(tmp_path: Path) -> None:
     assert lines[0]["text"][span["start"]:span["end"]] == span["text"]  # type: ignore[index]
     assert "Västerbottens län" in first["regions"]
     assert out[2]["error"].startswith("analyze: bad input line")
+
+
+def test_names_inside_words_are_nested_links_not_spans(tagger: Tagger) -> None:
+    """`analyze` lists "EU" in "EU-saker" under `nested`: linked for the article, no span."""
+    from clusternews.analyze import Analyzer
+    from clusternews.pipeline.language import LanguageDetector
+
+    text = ("Styret i Mineralklynge Norge diskuterte EU-saker og Horizon Europe-søknader "
+            "på møtet i Bodø.")
+    result = Analyzer(LanguageDetector(), tagger).analyze(text)
+    spans = {e["id"] for e in result["entities"]}
+    nested = {e["id"]: e for e in result["nested"]}
+    assert {"org:mineralklynge-norge", "region:no:1804"} <= spans
+    assert {"org:eu", "programme:horizon-europe"} <= set(nested) and not spans & set(nested)
+    eu = nested["org:eu"]
+    assert text[eu["start"]:eu["end"]] == "EU"

@@ -23,15 +23,12 @@ class Analyzer:
 
     def analyze(self, text: str, *, declared: str | None = None) -> dict[str, Any]:
         """Offsets are into `text` as given (for HTML: into the extracted text, returned too)."""
-        entry = Entry(url="file:///analyze", language=declared)
-        if looks_like_html(text.encode("utf-8", "replace")[:2048]):
-            done = process_article(entry, text, detector=self.detector, tagger=self.tagger,
-                                   tz=self.tz, now=None)
-            out: dict[str, Any] = {"text": done.text}
-        else:
-            done = process_article(entry, None, detector=self.detector, tagger=self.tagger,
-                                   tz=self.tz, now=None, text=text)
-            out = {}
+        html = looks_like_html(text.encode("utf-8", "replace")[:2048])
+        done = process_article(Entry(url="file:///analyze", language=declared),
+                               text if html else None, detector=self.detector,
+                               tagger=self.tagger, tz=self.tz, now=None,
+                               text=None if html else text)
+        out: dict[str, Any] = {"text": done.text} if html else {}
         lang, tags = done.language, done.tags
         out.update({
             "language": lang.language, "language_variant": lang.variant,

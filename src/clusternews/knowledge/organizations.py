@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 
 from clusternews.assets import models_dir
 from clusternews.knowledge.folding import exact_key, loose_key
+from clusternews.knowledge.names import LANGUAGES, pick_name
 
 KINDS = ("company", "cluster", "research", "education", "public", "association", "media")
 ORG_COUNTRIES = frozenset({"NO", "SE", "FI", "DK", "EU"})
@@ -36,7 +37,6 @@ _LOOSE = 3
 # Organisationsnummer (Sweden, NNNNNN-NNNN) or organisasjonsnummer (Norway, 9 digits).
 ORG_NUMBER = {"SE": re.compile(r"^\d{6}-\d{4}$"), "NO": re.compile(r"^\d{9}$")}
 ORG_NUMBER_ANY = re.compile(r"^(?:\d{6}-\d{4}|\d{9})$")
-LANGUAGES = ("nb", "nn", "sv", "en")
 
 
 class EntityDataError(ValueError):
@@ -60,7 +60,7 @@ class Organization:
 
     def display_name(self, lang: str | None = None) -> str:
         """The name to show a reader of `lang` (nb, nn, sv, en): nn falls back to nb."""
-        return _display_name(self.name, self.names, lang)
+        return pick_name(self.name, self.names, lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +78,7 @@ class Programme:
 
     def display_name(self, lang: str | None = None) -> str:
         """The name to show a reader of `lang` (nb, nn, sv, en): nn falls back to nb."""
-        return _display_name(self.name, self.names, lang)
-
-
-def _display_name(name: str, names: tuple[tuple[str, str], ...], lang: str | None) -> str:
-    by_lang = dict(names)
-    for key in (lang, "nb" if lang == "nn" else None):
-        if key and key in by_lang:
-            return by_lang[key]
-    return name
+        return pick_name(self.name, self.names, lang)
 
 
 T = TypeVar("T", Organization, Programme)

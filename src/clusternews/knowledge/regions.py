@@ -12,6 +12,7 @@ from pathlib import Path
 
 from clusternews.assets import models_dir
 from clusternews.knowledge.folding import exact_key, loose_key, variants
+from clusternews.knowledge.names import LANGUAGES, pick_name
 
 TYPES = ("country", "county", "area", "municipality", "town")
 # When one surface form names several regions, the broader one is usually meant:
@@ -31,7 +32,6 @@ _REQUIRED = {
 # Match tiers, best first: name or alias as written, former name, then the same two
 # spelling-folded (so "Laerdal" is Lærdal before it is Larvik's former "Lardal").
 _NAME, _FORMER, _LOOSE_NAME, _LOOSE_FORMER = 0, 1, 2, 3
-NAME_LANGUAGES = ("nb", "nn", "sv", "en")
 
 
 class RegionDataError(ValueError):
@@ -57,11 +57,7 @@ class Region:
 
     def display_name(self, lang: str | None = None) -> str:
         """The name to show in language `lang` ("nb", "nn", "sv", "en"); nn falls back to nb."""
-        by_lang = dict(self.names)
-        for key in (lang, "nb" if lang == "nn" else None):
-            if key and key in by_lang:
-                return by_lang[key]
-        return self.name
+        return pick_name(self.name, self.names, lang)
 
 
 def _parse(line: str, where: str) -> Region:
@@ -89,10 +85,10 @@ def _parse(line: str, where: str) -> Region:
         raise RegionDataError(f"{where}: field 'ambiguous' must be true or false")
     names = raw.get("names", {})
     if not isinstance(names, dict) or not all(
-        lang in NAME_LANGUAGES and isinstance(text, str) and text for lang, text in names.items()
+        lang in LANGUAGES and isinstance(text, str) and text for lang, text in names.items()
     ):
         raise RegionDataError(
-            f"{where}: field 'names' maps {'/'.join(NAME_LANGUAGES)} to non-empty strings"
+            f"{where}: field 'names' maps {'/'.join(LANGUAGES)} to non-empty strings"
         )
     if raw.get("source") is not None and not isinstance(raw["source"], str):
         raise RegionDataError(f"{where}: field 'source' must be a string")
@@ -187,6 +183,13 @@ class RegionIndex:
                     key=lambda r: self._rank(r, hits[r.id], hint, country),
                 )
         return []
+
+    def spelled_as_written(self, name: str, region_id: str) -> bool:
+        """Whether `name` (case, genitive and "kommune"/"län" wording aside) is one of the
+        region's names as spelled, not only a diacritic-folded match: "Svarta" is Svartå only
+        by folding, "Nordlands" is Nordland as written."""
+        return any(region_id == rid for form, _hint in variants(name)
+                   for _tier, rid in self._exact.get(form, []))
 
     def resolve(self, name: str, *, country: str | None = None) -> Region | None:
         """The single best region for a surface form, or None if the name is unknown."""

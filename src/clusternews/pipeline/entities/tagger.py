@@ -131,7 +131,7 @@ class Tagger:
                 # A place named like a word or a surname needs the model or "i …", and so does
                 # a match only by folded spelling: "Svarta" (black) is not the village Svartå,
                 # nor "Våga" the municipality Vågå.
-                folded = surface.casefold() not in {n.casefold() for n in _names_of(self.kb, link)}
+                folded = not self.kb.regions.spelled_as_written(surface, link.id)
                 if ((self._ambiguous(link.id) or folded)
                         and not PLACE_BEFORE.search(text[max(0, start - 30):start])):
                     continue
@@ -168,7 +168,7 @@ class Tagger:
 
     def _ambiguous(self, region_id: str) -> bool:
         region = self.kb.regions.get(region_id)
-        return bool(getattr(region, "ambiguous", False))
+        return region is not None and region.ambiguous
 
     def _ner_mentions(self, text: str, spans: list[tuple[int, int, str]],
                       country: str | None) -> list[Mention]:
@@ -233,9 +233,9 @@ def _choose(links: list[Link], text: str, start: int, end: int, ner_label: str |
 def _names_of(kb: Any, link: Link) -> set[str]:
     index = {"REGION": kb.regions, "ORG": kb.organizations, "PROGRAMME": kb.programmes}
     entity = index[link.label].get(link.id)
-    names = {entity.name, *entity.aliases, *entity.former_names} if entity else set()
+    names = {entity.name, *entity.aliases} if entity else set()
     names |= set(getattr(entity, "abbreviations", ()) or ())
-    return {v for n in names for v in (n, n + "s", n + ":s", n + "'", n + "’")}
+    return {v for n in names for v in (n, n + "s", n + ":s")}
 
 
 def _name_inside(phrase: str, prog: Any) -> tuple[int, int]:
