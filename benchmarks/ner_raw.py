@@ -62,8 +62,10 @@ class Tally:
     def __init__(self) -> None:
         self.c: Counter[tuple[str, str]] = Counter()
         self.errors: list[str] = []
+        self.kinds: Counter[str] = Counter()
 
     def add(self, gold: set[Span], pred: set[Span], text: str) -> None:
+        self._classify(gold - pred, pred - gold)
         for s in pred & gold:
             self.c[(s[2], "tp")] += 1
         for s in pred - gold:
@@ -72,6 +74,23 @@ class Tally:
         for s in gold - pred:
             self.c[(s[2], "fn")] += 1
             self.errors.append(f"FN {s[2]} {text[s[0]:s[1]]!r}   | {text[:120]}")
+
+    def _classify(self, missed: set[Span], extra: set[Span]) -> None:
+        """Error classes: the right span with the wrong label, a wrong boundary, a name not
+        found at all, a name that is not one."""
+        for s in extra:
+            if any(g[:2] == s[:2] for g in missed):
+                self.kinds[f"label {[g for g in missed if g[:2] == s[:2]][0][2]}->{s[2]}"] += 1
+            elif any(g[0] < s[1] and s[0] < g[1] for g in missed):
+                self.kinds["boundary"] += 1
+            else:
+                self.kinds[f"spurious {s[2]}"] += 1
+        for g in missed:
+            if not any(s[0] < g[1] and g[0] < s[1] for s in extra):
+                self.kinds[f"missed {g[2]}"] += 1
+
+    def summary(self) -> str:
+        return "    errors: " + ", ".join(f"{k} {n}" for k, n in self.kinds.most_common())
 
     def line(self, name: str) -> str:
         tot = [sum(self.c[(lab, k)] for lab in corpora.LABELS) for k in ("tp", "fp", "fn")]
@@ -117,6 +136,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{key}: {len(sentences)} sentences, {words} words; detected {dict(langs)}")
         print(alone.line("model alone") + f"   {words / t_model:,.0f} words/s")
         print(through.line("through analyze") + f"   {words / t_tag:,.0f} words/s")
+        print(through.summary())
         for err in through.errors[:args.errors]:
             print("    " + err)
 

@@ -117,3 +117,17 @@ def test_names_inside_words_are_nested_links_not_spans(tagger: Tagger) -> None:
     assert {"org:eu", "programme:horizon-europe"} <= set(nested) and not spans & set(nested)
     eu = nested["org:eu"]
     assert text[eu["start"]:eu["end"]] == "EU"
+
+
+def test_a_capitalized_first_word_the_language_writes_in_lower_case_is_no_name(
+        tagger: Tagger) -> None:
+    # The case lexicon (models/kb/lowercase-*.txt.gz) holds words, never the names around them.
+    assert "steik" in tagger.common_words["no"] and "bergen" not in tagger.common_words["no"]
+    assert "börja" in tagger.common_words["sv"] and "kiruna" not in tagger.common_words["sv"]
+    for text in ("Steik brøda i 40 minutt til dei er ferdige.",
+                 "Gjær må til, og fersk gjær er det beste."):
+        assert [m.text for m in tagger.tag(text, language="no").mentions] == []
+    # Names at a sentence start are still names.
+    found = {m.text for m in tagger.tag("Bergen fikk ny ordfører. Equinor kjøper Aker BP.",
+                                        language="no").mentions}
+    assert {"Bergen", "Equinor"} <= found

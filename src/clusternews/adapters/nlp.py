@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import logging
 import time
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,12 +35,25 @@ def load_pipelines(root: Path) -> dict[str, spacy.language.Language]:
     return found
 
 
+def load_common_words(kb_dir: Path, languages: Iterable[str]) -> dict[str, frozenset[str]]:
+    """kb/lowercase-<lang>.txt.gz (training/case_lexicon.py), where it exists."""
+    found = {}
+    for lang in languages:
+        path = kb_dir / f"lowercase-{lang}.txt.gz"
+        if path.is_file():
+            with gzip.open(path, "rt", encoding="utf-8") as f:
+                found[lang] = frozenset(line.strip() for line in f if line.strip())
+    return found
+
+
 @lru_cache(maxsize=2)
 def load_tagger(root: Path | None = None) -> Tagger:
     """The tagger with everything it needs; cached so a process loads it once."""
     started = time.perf_counter()
     root = root or models_dir()
     kb = KnowledgeBase.load(root / "kb")
-    tagger = Tagger(load_pipelines(root), Phrases.build(kb.phrase_names()), Linker(kb), kb)
+    pipelines = load_pipelines(root)
+    tagger = Tagger(pipelines, Phrases.build(kb.phrase_names()), Linker(kb), kb,
+                    load_common_words(root / "kb", pipelines))
     log.info("tagger loaded in %.1f s", time.perf_counter() - started)
     return tagger
