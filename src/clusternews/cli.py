@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -79,7 +80,22 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     config = settings.load()
     with Runtime(settings, config) as rt:
-        asyncio.run(rt.run_forever(host=args.host, port=args.port))
+        asyncio.run(rt.run_forever(host=args.host, port=args.port, worker=not args.no_worker))
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from clusternews.runtime import Runtime
+    from clusternews.taskqueue import uses_queue
+
+    if not uses_queue(settings.db_url):
+        print("worker: the task queue needs PostgreSQL (--db or CLUSTERNEWS_DATABASE_URL="
+              "postgresql://…); with SQLite, `clusternews run` ingests in its own process",
+              file=sys.stderr)
+        return 2
+    config = settings.load()
+    with Runtime(settings, config) as rt, contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(rt.work(concurrency=args.concurrency))
     return 0
 
 
@@ -128,6 +144,14 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
         p.set_defaults(func=func)
+        if name == "run":
+            p.add_argument("--no-worker", action="store_true",
+                           help="on PostgreSQL: only enqueue jobs; `worker` processes work them")
+
+    p = sub.add_parser("worker", help="work queued refreshes and digests (PostgreSQL)")
+    p.add_argument("--concurrency", type=int, default=4,
+                   help="jobs worked at once in this process (default 4)")
+    p.set_defaults(func=cmd_worker)
 
     add_parsers(sub)
     cli_digest.add_parsers(sub)

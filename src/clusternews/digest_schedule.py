@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 RETRY_EVERY = timedelta(minutes=5)
 MailerFactory = Callable[[], Sender]
+# Hands a digest's week to whoever sends it: a thread here, or the task queue (taskqueue/).
+Dispatch = Callable[[Digest, IsoWeek], Awaitable[None]]
 
 
 def last_fire(schedule: str, now: datetime, tz: str) -> datetime:
@@ -37,32 +39,43 @@ def last_fire(schedule: str, now: datetime, tz: str) -> datetime:
     return fire if fire <= now else _at(fire.date() - timedelta(days=7), hour, minute, tz)
 
 
-def add_digest_jobs(scheduler: BaseScheduler, config: Config, store: Store, *, now: datetime,
-                    mailer_factory: MailerFactory | None = None) -> list[str]:
-    """Add a cron job per digest, a retry job, and a catch-up of each digest's last missed
-    send (a restart after downtime); returns the job ids. Sending is idempotent per recipient,
-    so a catch-up racing a retry can never send twice."""
-    tz = config.defaults.timezone
-    by_id = {d.id: d for d in config.digests}
+def sender(config: Config, store: Store,
+           mailer_factory: MailerFactory | None = None) -> Dispatch:
+    """Send a digest's week in a thread (SMTP and the store block; the loop keeps serving)."""
     factory = mailer_factory or _smtp_factory(config)
 
     def run(digest: Digest, week: IsoWeek) -> DigestReport:
         with _closing(factory()) as mailer:
             return send_digest(store, config, digest, week, mailer=mailer, kb=_kb())
 
+    async def dispatch(digest: Digest, week: IsoWeek) -> None:
+        await _off_loop(run, digest, week)
+    return dispatch
+
+
+def add_digest_jobs(scheduler: BaseScheduler, config: Config, store: Store, *, now: datetime,
+                    mailer_factory: MailerFactory | None = None,
+                    dispatch: Dispatch | None = None) -> list[str]:
+    """Add a cron job per digest, a retry job, and a catch-up of each digest's last missed
+    send (a restart after downtime); returns the job ids. Sending is idempotent per recipient,
+    so a catch-up racing a retry can never send twice. `dispatch` (default: send here, in a
+    thread) is where each due week goes: the task queue, when there is one."""
+    tz = config.defaults.timezone
+    by_id = {d.id: d for d in config.digests}
+    send = dispatch or sender(config, store, mailer_factory)
+
     async def weekly(digest_id: str) -> None:
-        week = IsoWeek.last_complete(datetime.now(UTC), tz)
-        await _off_loop(run, by_id[digest_id], week)
+        await send(by_id[digest_id], IsoWeek.last_complete(datetime.now(UTC), tz))
 
     async def retries() -> None:
         with store.read() as conn:
             due = deliveries.due(conn, now=datetime.now(UTC))
         for digest_id, week in due:
             if digest_id in by_id:
-                await _off_loop(run, by_id[digest_id], IsoWeek.parse(week))
+                await send(by_id[digest_id], IsoWeek.parse(week))
 
     async def catch_up(digest_id: str, week: str) -> None:
-        await _off_loop(run, by_id[digest_id], IsoWeek.parse(week))
+        await send(by_id[digest_id], IsoWeek.parse(week))
 
     ids = []
     for digest in config.digests:

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import procrastinate
+
+from clusternews import taskqueue
 from clusternews.adapters.http import HttpSettings, PoliteClient
 from clusternews.adapters.store import Store, sources
-from clusternews.config import Config
+from clusternews.config import Config, Digest
 from clusternews.config.schema import SourceSpec, flatten_sources
+from clusternews.digest_schedule import add_digest_jobs, sender
 from clusternews.jobs.ingest import ingest, register
 from clusternews.jobs.refresh import Context, Outcome, record_failure, refresh
 from clusternews.jobs.workers import Processor
+from clusternews.pipeline.isoweek import IsoWeek
 from clusternews.settings import Settings
+from clusternews.taskqueue import QueueOptions
 
 log = logging.getLogger(__name__)
+# Jobs one process works at once: refreshes wait mostly on the network (per-host politeness),
+# and the CPU-bound part already goes to the worker pool (`--workers`).
+QUEUE_CONCURRENCY = 4
 
 
 class Runtime:
@@ -56,39 +66,94 @@ class Runtime:
         async with PoliteClient(self.http) as client:
             return await ingest(specs, self._context(client), on_done=on_done)
 
-    async def run_forever(self, *, host: str, port: int) -> None:
+    def next_due(self, source_id: str) -> datetime | None:
+        with self.store.read() as conn:
+            return sources.state(conn, source_id).get("next_due_at")
+
+    async def refresh_one(self, spec: SourceSpec) -> None:
+        """One source now; a crash is recorded on the source, never raised to the caller."""
+        now = datetime.now(UTC)
+        try:
+            await refresh(spec, self.context, now=now)
+        except Exception as exc:  # a bug in one source must not stop the scheduler
+            log.exception("refresh of %s crashed", spec.id, extra={"source": spec.id})
+            record_failure(spec, self.context, RuntimeError(f"internal error: {exc!r}"),
+                           now=now)
+
+    async def refresh_if_due(self, source_id: str) -> None:
+        """A queued refresh: run only if the source is (still) due, so a job queued twice, or
+        retried after it ran, refreshes once."""
+        spec = next((s for s in self.specs if s.id == source_id), None)
+        if spec is None:
+            log.warning("queue: source %s is no longer in the config", source_id)
+            return
+        due = self.next_due(source_id)
+        if due is not None and due > datetime.now(UTC):
+            return
+        await self.refresh_one(spec)
+
+    async def work(self, *, concurrency: int, options: QueueOptions | None = None) -> None:
+        """`clusternews worker`: work queued jobs until stopped (PostgreSQL only)."""
+        async with PoliteClient(self.http) as client:
+            self._context(client)
+            register(self.specs, self.context)
+            app = self._queue_app(with_handlers=True)
+            async with app.open_async():
+                await taskqueue.queue.work(app, concurrency=concurrency,
+                                           options=options or QueueOptions.from_env())
+
+    def _queue_app(self, *, with_handlers: bool) -> procrastinate.App:
+        taskqueue.ensure_schema(self.settings.db_url)
+        if not with_handlers:
+            return taskqueue.build_app(self.settings.db_url)
+        digests = {d.id: d for d in self.config.digests}
+        send = sender(self.config, self.store)
+
+        async def digest(digest_id: str, week: str) -> None:
+            if digest_id in digests:
+                await send(digests[digest_id], IsoWeek.parse(week))
+
+        return taskqueue.build_app(self.settings.db_url,
+                                   taskqueue.Handlers(self.refresh_if_due, digest))
+
+    async def run_forever(self, *, host: str, port: int, worker: bool = True) -> None:
+        """Scheduler + web server. On PostgreSQL the scheduler enqueues jobs, and this process
+        also works them unless `worker` is False; on SQLite it refreshes in-process."""
         import uvicorn
 
-        from clusternews.digest_schedule import add_digest_jobs
         from clusternews.scheduler import build_scheduler
         from clusternews.web.app import create_app
 
         async with PoliteClient(self.http) as client:
             ctx = self._context(client)
             register(self.specs, ctx)
+            queued = taskqueue.uses_queue(self.settings.db_url)
+            app = self._queue_app(with_handlers=worker) if queued else None
+            async with app.open_async() if app else contextlib.nullcontext():
+                if app is not None:
+                    async def enqueue(spec: SourceSpec) -> None:
+                        await taskqueue.defer_refresh(app, spec.id)
 
-            def next_due(source_id: str) -> datetime | None:
-                with self.store.read() as conn:
-                    return sources.state(conn, source_id).get("next_due_at")
-
-            async def refresh_one(spec: SourceSpec) -> None:
-                now = datetime.now(UTC)
+                    async def enqueue_digest(digest: Digest, week: IsoWeek) -> None:
+                        await taskqueue.defer_digest(app, digest.id, str(week))
+                scheduler = build_scheduler(self.specs, enqueue if app else self.refresh_one,
+                                            next_due=self.next_due,
+                                            timezone=self.config.defaults.timezone)
+                add_digest_jobs(scheduler, self.config, self.store, now=datetime.now(UTC),
+                                dispatch=enqueue_digest if app else None)
+                scheduler.start()
+                working = (asyncio.create_task(taskqueue.queue.work(
+                    app, concurrency=QUEUE_CONCURRENCY, options=QueueOptions.from_env()))
+                    if app is not None and worker else None)
+                web = create_app(self.store, scheduler_alive=lambda: scheduler.running,
+                                 stage_seconds=lambda: ctx.timings, config=self.config)
+                server = uvicorn.Server(uvicorn.Config(web, host=host, port=port,
+                                                       log_level="warning"))
                 try:
-                    await refresh(spec, ctx, now=now)
-                except Exception as exc:  # a bug in one source must not stop the scheduler
-                    log.exception("refresh of %s crashed", spec.id, extra={"source": spec.id})
-                    record_failure(spec, ctx, RuntimeError(f"internal error: {exc!r}"), now=now)
-
-            scheduler = build_scheduler(self.specs, refresh_one, next_due=next_due,
-                                        timezone=self.config.defaults.timezone)
-            add_digest_jobs(scheduler, self.config, self.store, now=datetime.now(UTC))
-            scheduler.start()
-            app = create_app(self.store, scheduler_alive=lambda: scheduler.running,
-                             stage_seconds=lambda: ctx.timings, config=self.config)
-            server = uvicorn.Server(uvicorn.Config(app, host=host, port=port,
-                                                   log_level="warning"))
-            try:
-                await server.serve()
-            finally:
-                scheduler.shutdown(wait=False)
-                await asyncio.sleep(0)
+                    await server.serve()
+                finally:
+                    scheduler.shutdown(wait=False)
+                    if working is not None:
+                        working.cancel()
+                        await asyncio.gather(working, return_exceptions=True)
+                    await asyncio.sleep(0)
