@@ -136,3 +136,20 @@ def test_cli_exits_2_and_touches_nothing(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert f"{bad}:11: clusters[0].sources[0]: unknown key 'fed'" in proc.stderr
     assert not db.exists() and not db.parent.exists()
+
+
+def test_politeness_and_user_agent_come_from_defaults(tmp_path: Path) -> None:
+    from clusternews.runtime import http_settings
+
+    path = tmp_path / "feeds.yaml"
+    path.write_text("defaults:\n  host_delay: 0.25\n  host_connections: 4\n"
+                    "  user_agent: 'monitor/1.0 (+https://example.org/contact)'\n"
+                    "clusters:\n  - id: a\n    name: A\n    country: NO\n    sources:\n"
+                    "      - feed: https://example.no/feed/\n", encoding="utf-8")
+    http = http_settings(load_config(path))
+    assert (http.min_delay, http.per_host_concurrency) == (0.25, 4)
+    assert http.user_agent == "monitor/1.0 (+https://example.org/contact)"
+    path.write_text(path.read_text().replace("0.25", "-1"), encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_config(path)
+    assert "feeds.yaml:2" in str(e.value) and "host_delay" in str(e.value)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import procrastinate
@@ -29,12 +30,20 @@ log = logging.getLogger(__name__)
 QUEUE_CONCURRENCY = 4
 
 
+def http_settings(config: Config) -> HttpSettings:
+    """The HTTP client's politeness and User-Agent from feeds.yaml's `defaults`."""
+    d = config.defaults
+    base = HttpSettings()
+    return replace(base, min_delay=d.host_delay, per_host_concurrency=d.host_connections,
+                   user_agent=d.user_agent or base.user_agent)
+
+
 class Runtime:
     def __init__(self, settings: Settings, config: Config, *,
                  http: HttpSettings | None = None) -> None:
         self.settings = settings
         self.config = config
-        self.http = http or HttpSettings()
+        self.http = http or http_settings(config)
         self.specs = flatten_sources(config)
         self.store: Store
         self.processor: Processor

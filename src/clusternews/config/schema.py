@@ -144,6 +144,11 @@ class Smtp(_Strict):
 class Defaults(_Strict):
     interval: Interval = 1800
     timezone: str = "Europe/Oslo"
+    # Politeness toward each host: seconds between request starts, connections at once.
+    host_delay: float = Field(default=1.0, ge=0, le=60)
+    host_connections: int = Field(default=2, ge=1, le=16)
+    # Who we say we are; operators put their own contact here.
+    user_agent: str | None = Field(default=None, min_length=8, max_length=300)
 
     @field_validator("timezone")
     @classmethod
