@@ -19,6 +19,7 @@ from spacy.tokens import Doc
 from clusternews.adapters.nlp import load_tagger
 from clusternews.analyze import Analyzer
 from clusternews.assets import models_dir
+from clusternews.pipeline.entities.context import word_opening_a_sentence
 from clusternews.pipeline.language import LanguageDetector
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -180,12 +181,17 @@ def test_raw_text_f1_floor_through_analyze(key: str) -> None:
 def test_analyze_keeps_every_model_span(key: str) -> None:
     """No loss: each span the NER model alone finds overlaps some mention analyze returns."""
     records, results = through_analyze(key)
-    nlp = _analyzer().tagger.ner[TAGGER_PIPELINE[key]]
+    tagger = _analyzer().tagger
+    nlp = tagger.ner[TAGGER_PIPELINE[key]]
+    words = tagger.common_words.get(TAGGER_PIPELINE[key], frozenset())
     lost: dict[str, list[str]] = {}
     for record, result, doc in zip(records, results, nlp.pipe(r["text"] for r in records),
                                    strict=True):
         mentions = [(e["start"], e["end"]) for e in result["entities"]]
         for ent in doc.ents:
+            # The one documented drop: a word that opens a sentence ("Steik brøda …").
+            if word_opening_a_sentence(record["text"], ent.start_char, ent.end_char, words):
+                continue
             if not any(s < ent.end_char and ent.start_char < e for s, e in mentions):
                 lost.setdefault(record["id"], []).append(
                     f"{record['id']} {ent.text!r} {ent.label_} (language {result['language']})")

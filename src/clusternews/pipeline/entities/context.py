@@ -19,6 +19,15 @@ PLACE_BEFORE = re.compile(r"\b(i|på|fra|frå|från|til|till|ved|vid|mot|rundt|u
 SENTENCE_START = re.compile(r"(^|[.!?:\n]\s*|[\"«»“”‘’–-]\s*)$")
 
 
+def word_opening_a_sentence(text: str, start: int, end: int, words: frozenset[str]) -> bool:
+    """ "Steik brøda …", "Gjær må til": one capitalized word (not an abbreviation such as "UD")
+    opening a sentence, which the language writes in lower case elsewhere, is that word and
+    not a one-word name. The one kind of model span the tagger drops (benchmarks/ner_raw.py)."""
+    word = text[start:end]
+    return (word.istitle() and word.isalpha() and word.lower() in words
+            and bool(SENTENCE_START.search(text[max(0, start - 3):start])))
+
+
 def places_not_people(text: str, mentions: list[Mention],
                       resolve_place: Callable[[str], Link | None]) -> list[Mention]:
     """One-word "people" the KB knows as places, where the sentence says place: after "i",

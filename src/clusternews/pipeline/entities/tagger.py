@@ -17,6 +17,7 @@ from clusternews.pipeline.entities.context import (
     inside_unknown_name,
     places_not_people,
     same_person,
+    word_opening_a_sentence,
 )
 from clusternews.pipeline.entities.kinds import guess_kind, slug
 from clusternews.pipeline.entities.linking import Link, Linker
@@ -103,11 +104,8 @@ class Tagger:
             return []
         doc = self.ner[key](text)
         words = self.common_words.get(key, frozenset())
-        # "Steik brøda …", "Gjær må til": a capitalized first word that the language writes in
-        # lower case elsewhere is that word, not a one-word name (benchmarks/ner_raw.py).
         return [(e.start_char, e.end_char, e.label_) for e in doc.ents
-                if not (len(e) == 1 and e.text.lower() in words
-                        and SENTENCE_START.search(text[max(0, e.start_char - 3):e.start_char]))]
+                if not word_opening_a_sentence(text, e.start_char, e.end_char, words)]
 
     def _rule_mentions(self, text: str, country: str | None,
                        ner_spans: list[tuple[int, int, str]]) -> list[Mention]:
