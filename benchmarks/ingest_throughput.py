@@ -5,6 +5,11 @@ page as sources), ingests them into a fresh SQLite database (or --db URL), then 
 with nothing new. Run once per worker setting so each gets a fresh process for memory figures:
 
     python benchmarks/ingest_throughput.py --articles 1000 --workers 2
+
+Then the bound: `--bound N` article pages of the same site through extract + language + tag
+(`process_article`) in this process alone, after the ingest, for their CPU time per article;
+the bound is (CPU cores) / (CPU seconds per article), and the ingest rate is given as a share of
+it. The worker pool is started and its workers warmed before the clock starts.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import resource
 import tempfile
 import time
@@ -24,10 +30,12 @@ from clusternews.adapters.store import Store
 from clusternews.config import parse_config
 from clusternews.config.schema import flatten_sources
 from clusternews.demo.server import DemoServer
+from clusternews.demo.site import SITE_IDS, SITES, build_site
 from clusternews.demo.variants import varied_articles
 from clusternews.jobs.ingest import ingest
 from clusternews.jobs.refresh import Context
 from clusternews.jobs.workers import Processor
+from clusternews.models import Entry
 
 LISTINGS = {"mineral": "/nyheter/", "industri": "/aktuelt/", "prosess": "/nyheiter/",
             "gruv": "/nyheter/"}
@@ -61,6 +69,43 @@ def peak_mib() -> tuple[float, float]:
     return own, children
 
 
+async def warm(processor: Processor, n: int, now: datetime) -> None:
+    """Start the pool and every worker (models loaded) before anything is timed."""
+    html = "<html><body><h1>Klyngen</h1><p>Klyngen har fått ny daglig leder.</p></body></html>"
+    await asyncio.gather(*(processor(Entry(url=f"http://warm.invalid/{i}"), html,
+                                     tz="Europe/Oslo", now=now) for i in range(max(1, n) * 2)))
+
+
+def cpu_per_article(n_articles: int, sample: int, now: datetime) -> dict[str, float]:
+    """CPU seconds per article of extract + language + tag, one process, nothing else running."""
+    from clusternews.adapters.nlp import load_tagger
+    from clusternews.pipeline.language import LanguageDetector
+    from clusternews.pipeline.process import process_article
+
+    articles = varied_articles(n_articles)
+    pages: list[tuple[str, str]] = []
+    for site in SITE_IDS:
+        news = SITES[site].news_path
+        for path, page in build_site(site, "http://bench.invalid", articles).items():
+            if path.startswith(news) and path != news and "/side/" not in path:
+                charset = page.content_type.partition("charset=")[2] or "utf-8"
+                pages.append((f"http://bench.invalid{path}", page.body.decode(charset, "replace")))
+    pages = pages[:: max(1, len(pages) // sample)][:sample]
+    detector, tagger = LanguageDetector(), load_tagger()
+    process_article(Entry(url=pages[0][0]), pages[0][1], detector=detector, tagger=tagger,
+                    tz="Europe/Oslo", now=now)  # warm-up
+    stages = {"extract": 0.0, "language": 0.0, "tag": 0.0}
+    cpu0 = time.process_time()
+    for url, html in pages:
+        done = process_article(Entry(url=url), html, detector=detector, tagger=tagger,
+                               tz="Europe/Oslo", now=now)
+        for stage in stages:
+            stages[stage] += done.timings[stage]
+    cpu = time.process_time() - cpu0
+    return {"cpu": cpu / len(pages), "n": len(pages),
+            **{k: v / len(pages) for k, v in stages.items()}}
+
+
 async def one_pass(specs, store, processor, http, now):  # type: ignore[no-untyped-def]
     async with PoliteClient(http) as client:
         ctx = Context(client=client, store=store, processor=processor, max_new=100_000,
@@ -76,6 +121,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="0 = one thread in-process")
     parser.add_argument("--per-host", type=int, default=4)
     parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
+    parser.add_argument("--bound", type=int, default=200, metavar="N",
+                        help="articles timed alone for the CPU bound (0: skip)")
     args = parser.parse_args()
 
     pages = (args.articles // 4) // 20 + 1
@@ -93,13 +140,20 @@ def main() -> None:
     base_urls = parent.recv()
     specs = flatten_sources(parse_config(config_for(base_urls, pages)))
     now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    t1 = time.perf_counter()
+    asyncio.run(warm(processor, args.workers, now))
+    print(f"pool warm-up (models loaded, workers started): {time.perf_counter() - t1:.2f} s")
+    cpu0 = time.process_time()
     first, elapsed, timings, stats = asyncio.run(one_pass(specs, store, processor, http, now))
+    main_cpu = time.process_time() - cpu0
     new = sum(o.new for o in first)
     failed = [o for o in first if o.outcome == "error"]
     print(f"\nfirst ingest: {len(specs)} sources, {new} articles stored in {elapsed:.1f} s "
           f"= {new / elapsed:.1f} articles/s (workers={args.workers}, "
           f"per-host={args.per_host}); {len(failed)} sources failed")
-    print(f"  requests {stats.get('requests')}, bytes {stats.get('bytes')}")
+    print(f"  requests {stats.get('requests')}, bytes {stats.get('bytes')}; main process "
+          f"(event loop: fetch, discover, store) {main_cpu:.1f} s CPU = "
+          f"{main_cpu / elapsed:.2f} cores busy, {1000 * main_cpu / max(1, new):.1f} ms/article")
     print("  stage time, summed over concurrent tasks (fetch includes waiting for a "
           "per-host slot):")
     for stage in ("fetch", "discover", "extract", "language", "tag", "store"):
@@ -126,6 +180,17 @@ def main() -> None:
     own, children = peak_mib()
     print(f"\npeak RSS: main process {own:.0f} MiB, largest worker process {children:.0f} MiB "
           f"(workers={args.workers})")
+    if args.bound > 0:
+        alone = cpu_per_article(args.articles, args.bound, now)
+        cores = os.cpu_count() or 1
+        bound = cores / alone["cpu"]
+        print(f"\nalone, one process: {alone['n']:.0f} articles, "
+              f"{1000 * alone['cpu']:.1f} ms CPU per article (wall: extract "
+              f"{1000 * alone['extract']:.1f} + language {1000 * alone['language']:.1f} + tag "
+              f"{1000 * alone['tag']:.1f} ms)")
+        print(f"bound: {cores} cores / {1000 * alone['cpu']:.1f} ms = {bound:.1f} articles/s; "
+              f"ingest reached {new / elapsed:.1f} = {new / elapsed / bound:.2f} of it "
+              f"(workers={args.workers})")
 
 
 if __name__ == "__main__":

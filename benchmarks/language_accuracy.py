@@ -1,9 +1,23 @@
-"""Accuracy, speed and memory of the language detection stage vs. a seeded langdetect baseline."""
+"""Accuracy, speed and memory of the language detection stage vs. a seeded langdetect baseline.
+
+    python benchmarks/language_accuracy.py                      # the shipped detector, in full
+    python benchmarks/language_accuracy.py --options            # every detector option, a table
+    python benchmarks/language_accuracy.py --options --train-splits ../shared/corpora
+
+`--options` measures each configuration of `LanguageDetector` in a fresh process (memory added
+on top of numpy, which every ingest worker has loaded for spaCy). `--train-splits` evaluates on
+sentences of the UD *train* splits instead (nb/nn NDT, DDT, Talbanken; never in dev.tsv): a
+stand-in for the held-out test set, which is built the same way from the test splits.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import random
+import re
+import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
@@ -45,6 +59,90 @@ def rss_mib() -> float:
     except OSError:
         return 0.0
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def pss_mib() -> float:
+    """Proportional set size in MiB from /proc/self/smaps_rollup (0 elsewhere)."""
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+# Detector options: lingua's languages ((): py3langid and the rules alone) and its mode.
+ALL_LINGUA = ("nb", "nn", "sv", "da", "en", "de", "fi", "is", "nl", "fr", "es")
+OPTIONS: dict[str, tuple[tuple[str, ...], bool]] = {
+    "lingua high x11 + py3langid (before)": (ALL_LINGUA, False),
+    "lingua low x11 + py3langid": (ALL_LINGUA, True),
+    "lingua high nb/nn/da/sv + py3langid": (("nb", "nn", "da", "sv"), False),
+    "lingua high nb/nn/da + py3langid (shipped)": (("nb", "nn", "da"), False),
+    "lingua high nb/da + py3langid": (("nb", "da"), False),
+    "lingua low nb/nn/da + py3langid": (("nb", "nn", "da"), True),
+    "py3langid + rules": ((), False),
+}
+TRAIN_SPLITS = {  # lang -> (file under the corpora folder, format)
+    "nb": ("norne-nb/no_bokmaal-ndt-train.conll", "conll"),
+    "nn": ("norne-nn/no_nynorsk-ndt-train.conll", "conll"),
+    "da": ("uner-da/da_ddt-ud-train.iob2", "text"),
+    "sv": ("uner-sv/sv_talbanken-ud-train.iob2", "text"),
+}
+
+
+def _detokenize(tokens: list[str]) -> str:
+    text = " ".join(tokens)
+    text = re.sub(r" ([.,:;!?)\]»”])", r"\1", text)
+    text = re.sub(r"([(\[«“]) ", r"\1", text)
+    return text.replace(" |", "").strip()
+
+
+def _split_sentences(path: Path, kind: str):  # type: ignore[no-untyped-def]
+    tokens: list[str] = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if kind == "text":
+                if line.startswith("# text = "):
+                    yield line[9:].strip()
+                continue
+            if not line.strip():
+                if tokens:
+                    yield _detokenize(tokens)
+                tokens = []
+            elif not line.startswith("#"):
+                tokens.append(line.split("\t")[1])
+    if tokens:
+        yield _detokenize(tokens)
+
+
+def _bucket(text: str) -> str | None:
+    """dev.tsv's sentence buckets (its README); paragraphs are not built here."""
+    if len(text) < 40:
+        return "s<40" if sum(ch.isalpha() for ch in text) >= 5 else None
+    return "s40-100" if len(text) < 100 else "s100-250" if len(text) < 250 else None
+
+
+def train_split_rows(corpora: Path, dev: list[Row], per_bucket: int = 600) -> list[Row]:
+    """Up to `per_bucket` random (seed 11) sentences per language and bucket, none in dev."""
+    in_dev = {text for _, _, text in dev}
+    rnd = random.Random(11)
+    rows: list[Row] = []
+    for lang, (name, kind) in TRAIN_SPLITS.items():
+        by_bucket: dict[str, list[str]] = defaultdict(list)
+        seen: set[str] = set()
+        for raw in _split_sentences(corpora / name, kind):
+            text = re.sub(r"\s+", " ", raw).strip()
+            bucket = _bucket(text)
+            if bucket and text not in in_dev and text not in seen:
+                seen.add(text)
+                by_bucket[bucket].append(text)
+        for bucket in ("s<40", "s40-100", "s100-250"):
+            texts = by_bucket[bucket]
+            rnd.shuffle(texts)
+            rows += [(lang, bucket, text) for text in texts[:per_bucket]]
+    return rows
 
 
 def run(rows: list[Row], predict: Callable[[str], tuple[str, str | None]]):
@@ -106,17 +204,90 @@ def print_variants(rows: list[Row], preds: list[tuple[str, str | None]]) -> None
         print(f"  {key[0]:<4} {key[1]:<9} {100 * ok / n:6.1f}  none {100 * none / n:5.1f}  (n={n})")
 
 
+def measure(option: str, rows: list[Row]) -> dict[str, object]:
+    """Accuracy cells, Danish->Norwegian, variants, memory and speed of one option."""
+    import numpy  # noqa: F401  (loaded in every ingest worker already, for spaCy)
+
+    lingua, low = OPTIONS[option]
+    pss0, rss0 = pss_mib(), rss_mib()
+    from clusternews.pipeline.language import LanguageDetector
+
+    detector = LanguageDetector(lingua, low_accuracy=low)
+    pss1, rss1 = pss_mib(), rss_mib()
+    started = time.perf_counter()
+    preds = [(r.language, r.variant) for r in (detector.detect(text) for _, _, text in rows)]
+    ms = 1000 * (time.perf_counter() - started) / len(rows)
+    cells: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    da_no = [0, 0]
+    variant = defaultdict(lambda: [0, 0])
+    for (lang, bucket, _), (pred, var) in zip(rows, preds, strict=True):
+        truth = gold(lang)
+        cell = cells[f"{truth} {bucket}"]
+        cell[0] += pred == truth
+        cell[1] += 1
+        if truth == "da" and bucket != "s<40":
+            da_no[0] += pred == "no"
+            da_no[1] += 1
+        if lang in ("nb", "nn"):
+            key = "<40" if bucket == "s<40" else "40+"
+            variant[key][0] += var == lang
+            variant[key][1] += 1
+    return {"cells": cells, "da_no": da_no, "variant": variant, "ms": ms,
+            "pss": max(pss_mib(), pss1) - pss0, "rss": max(rss_mib(), rss1) - rss0}
+
+
+def print_options(results: dict[str, dict], buckets: tuple[str, ...]) -> None:  # type: ignore[type-arg]
+    def pct(cell: list[int] | None) -> str:
+        return f"{100 * cell[0] / cell[1]:.1f}" if cell and cell[1] else "-"
+
+    cols = [f"{lang} {b}" for lang in NORDIC for b in buckets] + ["en s<40", "de s<40", "fi s<40"]
+    head = ["option", *cols, "da->no 40+", "nb/nn 40+", "nb/nn <40", "PSS MiB", "RSS MiB",
+            "ms/call"]
+    print("| " + " | ".join(head) + " |")
+    print("|---" + "|---:" * (len(head) - 1) + "|")
+    for name, res in results.items():
+        cells = res["cells"]
+        row = [name, *(pct(cells.get(c)) for c in cols)]
+        da_no = res["da_no"]
+        row.append(f"{100 * da_no[0] / da_no[1]:.2f}" if da_no[1] else "-")
+        row += [pct(res["variant"].get("40+")), pct(res["variant"].get("<40"))]
+        row += [f"+{res['pss']:.0f}", f"+{res['rss']:.0f}", f"{res['ms']:.2f}"]
+        print("| " + " | ".join(row) + " |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, default=None, help="dev.tsv (default: %(default)s)")
     parser.add_argument("--skip-baseline", action="store_true", help="skip langdetect")
+    parser.add_argument("--options", action="store_true",
+                        help="measure every detector option, each in a fresh process")
+    parser.add_argument("--train-splits", type=Path, metavar="CORPORA",
+                        help="evaluate on UD train-split sentences from this corpora folder")
+    parser.add_argument("--measure", choices=sorted(OPTIONS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     path = args.corpus or default_corpus()
     if not path.is_file():
         print(f"corpus not found: {path} (set --corpus or CLUSTERNEWS_CORPORA)", file=sys.stderr)
         return 2
     rows = load_rows(path)
-    print(f"corpus: {path} ({len(rows)} rows)")
+    if args.train_splits:
+        rows = train_split_rows(args.train_splits, rows)
+    if args.measure:
+        print(json.dumps(measure(args.measure, rows)))
+        return 0
+    source = f"train splits of {args.train_splits}" if args.train_splits else str(path)
+    print(f"corpus: {source} ({len(rows)} rows)")
+    if args.options:
+        results = {}
+        for name in OPTIONS:
+            cmd = [sys.executable, __file__, "--measure", name, "--corpus", str(path)]
+            if args.train_splits:
+                cmd += ["--train-splits", str(args.train_splits)]
+            done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+            results[name] = json.loads(done.stdout.strip().splitlines()[-1])
+        buckets = BUCKETS if not args.train_splits else BUCKETS[:3]
+        print_options(results, buckets)
+        return 0
 
     rss0, t0 = rss_mib(), time.perf_counter()
     from clusternews.pipeline.language import LanguageDetector

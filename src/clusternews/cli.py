@@ -124,7 +124,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="feeds.yaml path (env CLUSTERNEWS_CONFIG)")
     parser.add_argument("--db", help="database URL (env CLUSTERNEWS_DATABASE_URL)")
     parser.add_argument("--workers", type=int,
-                        help="processes for extraction and language (default 1; 0 = a thread)")
+                        help="processes for extraction, language and tagging "
+                             "(default: cores, at most 2; 0 = a thread)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 

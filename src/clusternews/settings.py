@@ -24,10 +24,11 @@ class Settings:
         return cls(
             config_path=Path(config or os.environ.get("CLUSTERNEWS_CONFIG") or "feeds.yaml"),
             db_url=db or os.environ.get("CLUSTERNEWS_DATABASE_URL") or DEFAULT_DB,
-            # One worker by default: each holds ~650 MiB of language and NER models. On 2 cores
-            # a second one lifts a bulk ingest from 25 to 37 articles/s
-            # (benchmarks/ingest_throughput.py), but polling is bounded by per-host politeness.
-            workers=workers if workers is not None else 1,
+            # One worker per core, at most 2 by default: the workers share the models loaded
+            # once in the pool's forkserver, so `run` with 2 workers is 720 MiB PSS in all
+            # (benchmarks/memory.py; each further worker ~140 MiB), and on 2 cores the second
+            # lifts a bulk ingest from 5.4 to 8.1 articles/s (benchmarks/ingest_throughput.py).
+            workers=workers if workers is not None else min(os.cpu_count() or 1, 2),
         )
 
     def load(self) -> Config:
