@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from clusternews.adapters.http import FetchResult, PoliteClient
+from clusternews.adapters.http import FetchError, FetchResult, PoliteClient
 from clusternews.config.schema import SourceSpec
 from clusternews.errors import DiscoverError
 from clusternews.models import Discovery, Entry
@@ -20,6 +20,7 @@ from clusternews.pipeline.discover import (
     discover_sitemap,
     looks_like_html,
 )
+from clusternews.pipeline.discover.feedentries import robots_held
 from clusternews.pipeline.discover.pages import autodiscover
 
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
@@ -43,7 +44,8 @@ async def fetch_document(spec: SourceSpec, state: dict[str, Any], client: Polite
     t0 = time.perf_counter()
     res = await client.get(spec.url, etag=state.get("etag") if conditional else None,
                            last_modified=state.get("last_modified") if conditional else None,
-                           accept=FEED_ACCEPT if spec.kind != "page" else "text/html")
+                           accept=FEED_ACCEPT if spec.kind != "page" else "text/html",
+                           truncate=True)  # past the size cap: read what came, with a warning
     timings["fetch"] += time.perf_counter() - t0
     if res.not_modified:
         return SourceDocument(True, status=304)
@@ -61,11 +63,26 @@ async def fetch_document(spec: SourceSpec, state: dict[str, Any], client: Polite
         return SourceDocument(True, status=res.status, bytes=len(res.content),
                               validators=validators)
     t0 = time.perf_counter()
-    discovery, extra_bytes = await _discover(spec, res, client, now=now, tz=tz,
-                                             validators=validators, max_age=sitemap_max_age)
+    try:
+        discovery, extra_bytes = await _discover(spec, res, client, now=now, tz=tz,
+                                                 validators=validators, max_age=sitemap_max_age)
+    except DiscoverError as exc:
+        if not res.truncated:
+            raise
+        why = str(exc).removeprefix("discover: ")  # the cap, not the content, is the failure
+        raise FetchError("too_large", spec.url, f"body larger than {len(res.content)} bytes, "
+                         f"and what came before the cap is not readable ({why})") from None
+    # Pages robots.txt keeps us from: the feed's text stands for them, said in the warnings.
+    entries, held = robots_held(discovery.entries, [
+        await client.allowed(e.url) if e.page else True for e in discovery.entries])
     timings["discover"] += time.perf_counter() - t0
-    return SourceDocument(False, discovery.entries, res.status, len(res.content) + extra_bytes,
-                          validators, discovery.warnings)
+    capped = (_capped(res),) if res.truncated else ()
+    return SourceDocument(False, entries, res.status, len(res.content) + extra_bytes,
+                          validators, (*capped, *discovery.warnings, *held))
+
+
+def _capped(res: FetchResult) -> str:
+    return f"size cap reached: read the first {len(res.content)} bytes of {res.final_url}"
 
 
 async def _discover(spec: SourceSpec, res: FetchResult, client: PoliteClient, *,
@@ -84,8 +101,11 @@ async def _discover(spec: SourceSpec, res: FetchResult, client: PoliteClient, *,
                 raise DiscoverError(f"expected a feed at {spec.url} but got an HTML page "
                                     "that advertises no feed")
             validators["discovered_feed"] = links[0]
-            feed = await client.get(links[0], accept=FEED_ACCEPT)
-            return _read_feed(feed, now=now, tz=tz), len(feed.content)
+            feed = await client.get(links[0], accept=FEED_ACCEPT, truncate=True)
+            found = _read_feed(feed, now=now, tz=tz)
+            if feed.truncated:
+                found = replace(found, warnings=(_capped(feed), *found.warnings))
+            return found, len(feed.content)
         return _read_feed(res, now=now, tz=tz), 0
     found = discover_sitemap(res.content, base_url=base, now=now, links=spec.links, tz=tz,
                              max_age=max_age)

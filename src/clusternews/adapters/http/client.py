@@ -127,8 +127,13 @@ class PoliteClient:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str | None = None,
+        truncate: bool = False,
     ) -> FetchResult:
-        """GET `url` politely; 200 or 304 as a FetchResult, anything else as FetchError."""
+        """GET `url` politely; 200 or 304 as a FetchResult, anything else as FetchError.
+
+        `truncate`: a body longer than max_bytes is cut there (FetchResult.truncated) instead
+        of failing with kind "too_large": a source document is read as far as the cap allows.
+        """
         start = self._clock()
         headers = {"Accept": accept or DEFAULT_ACCEPT}
         # RFC 9110 §13.1.2/§13.1.3: send both validators; servers give If-None-Match priority.
@@ -147,7 +152,7 @@ class PoliteClient:
                     if not await self._robots.allowed(current):
                         self.stats["robots_denied"] += 1
                         raise FetchError("robots", current, "disallowed by robots.txt")
-                raw, n = await self._fetch_hop(current, headers, attempts)
+                raw, n = await self._fetch_hop(current, headers, attempts, truncate=truncate)
                 attempts += n
                 location = raw.headers.get("location")
                 if raw.status not in _REDIRECTS or not location:
@@ -201,7 +206,18 @@ class PoliteClient:
             url, current, 200, raw.content, text, encoding, ctype,
             raw.headers.get("etag"), raw.headers.get("last-modified"),
             False, self._clock() - start, attempts, charset=http_charset(ctype_header),
+            truncated=raw.truncated,
         )
+
+    async def allowed(self, url: str) -> bool:
+        """Would robots.txt let us fetch `url`? (Always True when robots are not respected.)"""
+        if not self.settings.respect_robots or urlsplit(url).path == "/robots.txt":
+            return True
+        try:
+            check_url(url)
+        except FetchError:
+            return True  # not ours to judge: the fetch itself will refuse it
+        return await self._robots.allowed(url)
 
     async def _fetch_hop(
         self,
@@ -306,6 +322,7 @@ class PoliteClient:
                                 if not truncate:
                                     raise TooLarge
                                 del body[max_bytes:]
+                                raw.truncated = True
                                 break
                         raw.content = bytes(body)
                         return raw

@@ -161,8 +161,25 @@ def _looks_binary(content: bytes) -> bool:
     return controls > max(2, len(content) // 100)
 
 
+def _looks_utf32(content: bytes) -> str | None:
+    """'utf-32-be'/'utf-32-le' for BOM-less UTF-32 XML (XML 1.0 appendix F: 00 00 00 3C)."""
+    if len(content) % 4:
+        return None
+    for codec, start in (("utf-32-be", b"\x00\x00\x00<"), ("utf-32-le", b"<\x00\x00\x00")):
+        if content.startswith(start):
+            try:
+                content.decode(codec)
+            except UnicodeDecodeError:
+                return None
+            return codec
+    return None
+
+
 def _guess(content: bytes) -> tuple[str, str]:
     """Best guess when nothing trustworthy is declared."""
+    utf32 = _looks_utf32(content)
+    if utf32:
+        return content.decode(utf32), utf32
     utf16 = _looks_utf16(content)
     if utf16:
         return content.decode(utf16), utf16

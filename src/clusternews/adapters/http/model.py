@@ -60,6 +60,7 @@ class FetchResult:
     attempts: int
     retry_after: float | None = None
     charset: str | None = None  # the Content-Type's charset parameter as sent (may be wrong)
+    truncated: bool = False  # get(truncate=True) kept only the first max_bytes of a longer body
 
 
 class FetchError(Exception):
@@ -100,6 +101,7 @@ class RawResponse:
     headers: httpx.Headers
     content: bytes = b""
     retry_after: float | None = None
+    truncated: bool = False  # the body went on past max_bytes and was cut there
 
 
 class TooLarge(Exception):

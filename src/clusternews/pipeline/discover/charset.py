@@ -40,12 +40,21 @@ def override_warning(text: str, *, encoding: str | None, http_charset: str | Non
         declared.append(("XML", xml.group(1)))
     if encoding.lower().startswith("utf-16"):
         return None  # a BOM (or the byte pattern) decides; the declaration cannot be read first
-    wrong = [f"{label} ({where})" for where, label in declared if _codec(label) != used]
+    # "us-ascii" is a subset of what was read unless the text has a byte ASCII lacks.
+    wrong = [f"{label} ({where})" for where, label in declared
+             if _codec(label) != used or (_is_ascii(label) and not text.isascii())]
     if wrong:
         return f"charset overridden: declared {', '.join(wrong)}, read as {encoding}"
     if not declared and used != "utf-8":
         return f"charset overridden: none declared (XML means UTF-8), read as {encoding}"
     return None
+
+
+def _is_ascii(label: str) -> bool:
+    try:
+        return codecs.lookup(label.strip()).name == "ascii"
+    except LookupError:
+        return False
 
 
 def _codec(label: str) -> str:

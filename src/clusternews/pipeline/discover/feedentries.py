@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import TypeGuard
 
@@ -60,3 +61,27 @@ def unique_entries(results: Iterable[Entry | str], skipped: Counter[str]) -> lis
 def short(reason: object) -> str:
     """The first line of an exception's message, for a one-line status."""
     return str(reason).splitlines()[0][:200] if str(reason) else type(reason).__name__
+
+
+def robots_held(entries: tuple[Entry, ...], allowed: list[bool]) -> tuple[tuple[Entry, ...],
+                                                                          tuple[str, ...]]:
+    """Entries whose page robots.txt disallows (allowed[i] False): stored from the feed's own
+    text without fetching the page, or skipped when the feed has none; and the warnings."""
+    kept: list[Entry] = []
+    from_feed = skipped = 0
+    for entry, ok in zip(entries, allowed, strict=True):
+        if ok or not entry.page:
+            kept.append(entry)
+        elif entry.summary or entry.content_html:
+            kept.append(replace(entry, page=False))
+            from_feed += 1
+        else:
+            skipped += 1
+    warnings = []
+    if from_feed:
+        warnings.append(f"robots.txt disallowed {from_feed} article "
+                        f"{'page' if from_feed == 1 else 'pages'}; stored from the feed's text")
+    if skipped:
+        warnings += skipped_warning(Counter({"robots.txt disallows its page and the feed has "
+                                             "no text for it": skipped}))
+    return tuple(kept), tuple(warnings)

@@ -62,7 +62,7 @@ def discover_feed(content: bytes, *, base_url: str, now: datetime, content_type:
     # feedparser is given bytes and a base (content-location) so it resolves relative links
     # and xml:base itself; it never fetches anything when handed a bytes document.
     parsed = feedparser.parse(body, response_headers={**headers, "content-location": base_url})
-    if not parsed.entries and (parsed.bozo or not parsed.version):
+    if not parsed.entries and not parsed.get("version"):  # a known feed without entries: empty
         reason = getattr(parsed, "bozo_exception", None) or "no RSS, Atom or JSON Feed content"
         raise DiscoverError(f"not a readable feed: {short(reason)}")
     raws = parsed.entries
@@ -105,7 +105,11 @@ def _rss_entry(raw: Any, guid: str | None, *, base_url: str, site: str, now: dat
     link = raw.get("link")
     if link and raw.get("guidislink") and link == raw.get("id"):
         link = None  # feedparser copied the guid into the link; judged below as written
-    link = link or _alternate(raw) or (guid.strip() if is_http_url(guid) else None)
+    # The first of link, alternate link and a guid/id that is an http(s) URL; a link that is
+    # no web address (javascript:, mailto:) counts as none: the entry may stand on its text.
+    url = next((u for u in (canonical_url(c, base_url) for c in
+                            (link, _alternate(raw), guid.strip() if is_http_url(guid) else None)
+                            if c) if u), None)
     content_html = None
     if raw.get("content"):
         content_html = sanitize_html(raw["content"][0].get("value"))
@@ -115,11 +119,8 @@ def _rss_entry(raw: Any, guid: str | None, *, base_url: str, site: str, now: dat
         or parse_date(raw.get("published") or raw.get("updated"), tz=tz), now=now)
     title = clean_text(html_to_text(raw.get("title")), limit=500)
     summary = clean_text(html_to_text(summary_html), limit=2000)
-    url = canonical_url(link or "", base_url)
     page = True
     if url is None:
-        if link:
-            return "link is not an http(s) URL"
         if not title or not (summary or content_html):
             return "no link, and no title and text to stand for the article"
         url, page = linkless_url(site=site, feed_url=base_url, guid=guid, title=title,

@@ -53,8 +53,9 @@ def _item(raw: Any, doc: dict[str, Any], *, base_url: str, site: str, now: datet
     if not isinstance(raw, dict):
         return "an item that is not an object"
     guid = _text(raw.get("id")) or None  # required by the spec, but not always there
-    link = _text(raw.get("url")) or _text(raw.get("external_url")) or (
-        guid if is_http_url(guid) else "")
+    url = next((u for u in (canonical_url(c, base_url) for c in (
+        _text(raw.get("url")), _text(raw.get("external_url")), guid if is_http_url(guid) else "")
+        if c) if u), None)  # a link that is no web address counts as none
     # 1.1 has "authors" (a list); 1.0 had "author" (one object).
     authors = raw.get("authors") or doc.get("authors") or [
         a for a in (raw.get("author"), doc.get("author")) if isinstance(a, dict)]
@@ -66,11 +67,8 @@ def _item(raw: Any, doc: dict[str, Any], *, base_url: str, site: str, now: datet
     title = clean_text(html_to_text(_text(raw.get("title"))), limit=500)
     published = plausible(parse_date(_text(raw.get("date_published"))
                                      or _text(raw.get("date_modified")), tz=tz), now=now)
-    url = canonical_url(link, base_url)
     page = True
     if url is None:
-        if link:
-            return "link is not an http(s) URL"
         if not title or not summary:
             return "no link, and no title and text to stand for the article"
         url, page = linkless_url(site=site, feed_url=base_url, guid=guid, title=title,

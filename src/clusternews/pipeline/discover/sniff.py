@@ -6,7 +6,7 @@ import re
 
 # Media types a feed is legitimately served as; anything else is read by content, with a warning.
 FEED_TYPES = re.compile(r"^(application|text)/([\w.+-]*\+)?(xml|json|rss|atom|rdf)|^$")
-_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff")
 
 
 def sniff(content: bytes, content_type: str = "") -> str:
@@ -14,7 +14,7 @@ def sniff(content: bytes, content_type: str = "") -> str:
     head = content[:64]
     for bom in _BOMS:
         head = head.removeprefix(bom)
-    if head[:2] in (b"<\x00", b"{\x00", b"\x00<", b"\x00{"):  # UTF-16 without a BOM
+    if b"\x00" in head[:4]:  # UTF-16 or UTF-32 without a BOM (or after one)
         head = head.replace(b"\x00", b"")
     first = head.lstrip()[:1]
     if first == b"{":
