@@ -286,3 +286,30 @@ def test_org_numbers_and_names_per_language(site: str) -> None:
     assert "European Union" in page("/?q=utlysning", "en")
     assert "Org.nr 202100-5216" in page("/entities/org:vinnova", "nb")
     assert "<h1>European Union" in page("/entities/org:eu", "en")
+
+
+def test_etag_follows_the_data_not_the_clock(tmp_path: Path, kb: KnowledgeBase) -> None:
+    """A conditional GET is 304 while nothing is stored; a stored article changes the tag."""
+    from dataclasses import replace
+
+    from clusternews.adapters.store import items as store_items
+
+    from .web_sample import article
+
+    store = Store.open(f"sqlite:///{tmp_path / 'etag.db'}")
+    fill(store, kb)
+    with serving(create_app(store, kb=kb)) as url:
+        first = httpx.get(f"{url}/feed.xml?region=Norrbotten")
+        etag = first.headers["etag"]
+        assert httpx.get(f"{url}/feed.xml?region=Norrbotten",
+                         headers={"If-None-Match": etag}).status_code == 304
+        new = article(kb, "etag-new", "sv", None, "Ny gruva i Norrbotten",
+                      "Ett nytt gruvprojekt i Kiruna i Norrbotten.", ["Kiruna"], [], [],
+                      datetime.now(UTC))
+        with store.write() as conn:
+            store_items.upsert(conn, replace(new, url="https://demo.example/etag-new"),
+                               source_id="x:feed", cluster="x", now=datetime.now(UTC))
+        after = httpx.get(f"{url}/feed.xml?region=Norrbotten", headers={"If-None-Match": etag})
+        assert after.status_code == 200 and after.headers["etag"] != etag
+        assert b"Ny gruva i Norrbotten" in after.content
+    store.close()

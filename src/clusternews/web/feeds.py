@@ -35,24 +35,28 @@ def _not_modified(request: Request, etag: str) -> bool:
     return etag in tags or "*" in tags
 
 
-def _respond(request: Request, body: bytes, media_type: str) -> Response:
-    # The ETag is the body's own hash: equal bytes, equal tag, whatever changed in between.
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Authorization"}
-    if _not_modified(request, etag):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=media_type, headers=headers)
+def _etag(request: Request, data_version: str) -> str:
+    """The ETag comes from the data, not the body: the store's version and the request's
+    path, query and base, so a conditional GET is answered before anything is rendered."""
+    key = "\0".join((request.url.path, request.url.query, str(request.base_url), data_version))
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
 def router(ctx: WebContext) -> APIRouter:
     feeds = APIRouter(tags=["feeds"], dependencies=[Depends(ctx.gate)], responses=ERRORS)
     opts = ctx.options
 
-    def cached(request: Request, make: Callable[[], bytes]) -> bytes:
+    def respond(request: Request, make: Callable[[], bytes], media_type: str) -> Response:
+        """304 when the client has this data's version; else the body, from the cache."""
         with ctx.store.read() as conn:
             current = version(conn)
+        etag = _etag(request, current)
+        headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Authorization"}
+        if _not_modified(request, etag):
+            return Response(status_code=304, headers=headers)
         key = (request.url.path, request.url.query, str(request.base_url), current)
-        return ctx.cache.get_or_make(key, make)
+        return Response(ctx.cache.get_or_make(key, make), media_type=media_type,
+                        headers=headers)
 
     def page(request: Request, f: Filters, limit: int | None,
              after: str | None, path: str) -> tuple[list[dict[str, Any]], str | None, str]:
@@ -88,7 +92,7 @@ def router(ctx: WebContext) -> APIRouter:
                                 tz=opts.timezone, kb=ctx.kb)
             return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
-        return _respond(request, cached(request, make), JSON_FEED)
+        return respond(request, make, JSON_FEED)
 
     @feeds.get("/feed.xml", response_class=Response, summary="Atom 1.0, newest first",
                responses={200: {"content": {ATOM: {}}}, 304: {"description": "unchanged"}})
@@ -103,6 +107,6 @@ def router(ctx: WebContext) -> APIRouter:
                              home_page_url=base(request, opts.base_url) + "/", tz=opts.timezone,
                              kb=ctx.kb)
 
-        return _respond(request, cached(request, make), ATOM)
+        return respond(request, make, ATOM)
 
     return feeds
