@@ -2,9 +2,9 @@
 
     python benchmarks/serving.py [--items 100000] [--db sqlite|postgresql|both] [--requests 400]
 
-Generates the items (once per database; SQLite file under var/bench/), starts `uvicorn` with
-the app in its own process on loopback, and drives it from this process with 1 and 50
-concurrent clients; prints p50/p95/p99 (ms) and requests per second per scenario.
+Generates the items (once per database; SQLite file under var/bench/), starts `clusternews
+serve --web-workers N` on loopback (N defaults to the cores), and drives it from this process
+with 1 and 50 concurrent clients; prints p50/p95/p99 (ms) and requests per second per scenario.
 """
 
 from __future__ import annotations
@@ -122,12 +122,12 @@ def generate(url: str, n: int) -> None:
     store.close()
 
 
-def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
-    code = ("import uvicorn; from clusternews.adapters.store import Store; "
-            "from clusternews.web.app import create_app; "
-            f"uvicorn.run(create_app(Store.open({url!r})), host='127.0.0.1', port={port}, "
-            "log_level='warning')")
-    proc = subprocess.Popen([sys.executable, "-c", code])
+def start_server(url: str, port: int, web_workers: int) -> subprocess.Popen[bytes]:
+    """`clusternews serve` as a user starts it, with its worker processes."""
+    env = {**os.environ, "CLUSTERNEWS_DATABASE_URL": url,
+           "CLUSTERNEWS_CONFIG": str(ROOT / "var" / "bench" / "no-feeds.yaml")}
+    proc = subprocess.Popen([sys.executable, "-m", "clusternews.cli", "serve", "--port",
+                             str(port), "--web-workers", str(web_workers)], env=env)
     for _ in range(300):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code in (200, 503):
@@ -172,6 +172,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--requests", type=int, default=400, help="per scenario and level")
+    parser.add_argument("--web-workers", type=int, default=os.cpu_count() or 1,
+                        help="serve's HTTP worker processes (default: one per core)")
     args = parser.parse_args()
     urls = {"sqlite": f"sqlite:///{ROOT / 'var' / 'bench' / f'serving-{args.items}.db'}",
             "postgresql": PG_URL + "&options=-csearch_path%3Dbench" if "?" in PG_URL
@@ -184,11 +186,12 @@ def main() -> None:
         with admin.begin() as conn:
             conn.exec_driver_sql("CREATE SCHEMA IF NOT EXISTS bench")
         admin.dispose()
+    print(f"serve --web-workers {args.web_workers}; load from this process")
     print(f"{'db':10} {'scenario':14} {'clients':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'req/s':>7}")
     for name in chosen:
         generate(urls[name], args.items)
         port = 8700 + chosen.index(name)
-        server = start_server(urls[name], port)
+        server = start_server(urls[name], port, args.web_workers)
         try:
             for label, path in SCENARIOS:
                 for clients in (1, 50):

@@ -130,8 +130,8 @@ def test_serve_answers_alone(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "CLUSTERNEWS_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'cn.db'}"}
     proc = subprocess.Popen([sys.executable, "-m", "clusternews.cli", "serve", "--port",
-                             str(port)], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                             str(port), "--web-workers", "2"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         feed = None
         deadline = time.monotonic() + 60
@@ -146,6 +146,11 @@ def test_serve_answers_alone(tmp_path: Path) -> None:
         assert feed["version"] == "https://jsonfeed.org/version/1.1" and feed["items"] == []
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
             assert r.status == 200 and "text/html" in r.headers["Content-Type"]
+        # Two worker processes answer, each a child of `serve` (uvicorn's supervisor).
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        workers = [c for c in children
+                   if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+        assert len(workers) == 2, children
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -100,15 +100,28 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+
     import uvicorn
 
     from clusternews.adapters.store import Store
     from clusternews.web.app import create_app
 
+    store = Store.open(settings.db_url)  # migrated once here, before any worker starts
+    processes = args.web_workers or os.cpu_count() or 1
+    if processes > 1:
+        # Worker processes share nothing but the database: each builds its app from the
+        # environment (web.app.app_from_env), so every core answers requests.
+        store.close()
+        os.environ["CLUSTERNEWS_DATABASE_URL"] = settings.db_url
+        os.environ["CLUSTERNEWS_CONFIG"] = str(settings.config_path)
+        uvicorn.run("clusternews.web.app:app_from_env", factory=True, workers=processes,
+                    host=args.host, port=args.port, log_level="warning")
+        return 0
     # feeds.yaml, when there is one, only for /sources.opml: the rest is read from the store.
     config = settings.load() if settings.config_path.exists() else None
-    uvicorn.run(create_app(Store.open(settings.db_url), config=config), host=args.host,
-                port=args.port, log_level="warning")
+    uvicorn.run(create_app(store, config=config), host=args.host, port=args.port,
+                log_level="warning")
     return 0
 
 
@@ -145,6 +158,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
         p.set_defaults(func=func)
+        if name == "serve":
+            p.add_argument("--web-workers", type=int, default=0,
+                           help="HTTP worker processes (default: one per core)")
         if name == "run":
             p.add_argument("--no-worker", action="store_true",
                            help="on PostgreSQL: only enqueue jobs; `worker` processes work them")

@@ -30,11 +30,27 @@ programmes. Once any partner token exists, `/feed.json`, `/feed.xml` and `/api/*
 `Authorization: Bearer <token>` (`clusternews partners add NAME`)."""
 
 
+def options_for(config: Config | None) -> WebOptions:
+    """Web options from feeds.yaml: its timezone reaches the pages, feeds and API."""
+    return WebOptions(timezone=config.defaults.timezone) if config else WebOptions()
+
+
+def app_from_env() -> FastAPI:
+    """The app of one `serve` worker process (uvicorn's factory): settings from the
+    environment `serve` set, the database already migrated by the parent."""
+    from clusternews.settings import Settings
+
+    settings = Settings.from_env()
+    config = settings.load() if settings.config_path.exists() else None
+    return create_app(Store.open(settings.db_url, migrate=False), config=config,
+                      options=options_for(config))
+
+
 def create_app(store: Store, *, scheduler_alive: Callable[[], bool] | None = None,
                kb: KnowledgeBase | None = None, options: WebOptions | None = None,
                stage_seconds: Callable[[], Mapping[str, float]] | None = None,
                config: Config | None = None) -> FastAPI:
-    options = options or WebOptions()
+    options = options or options_for(config)
     kb = kb or KnowledgeBase.load()
     ctx = WebContext(store=store, kb=kb, options=options,
                      gate=PartnerGate(store, RateLimiter(options.rate_limit)),
