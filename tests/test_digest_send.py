@@ -138,7 +138,9 @@ def test_grouping_order_and_content_of_the_digest(nord_store: Store, smtp: SmtpS
         assert absent not in text and absent not in html
     assert text.count("Felles satsing på kritiske mineraler") == 1
     felles = text[text.index("* Felles satsing"):]
-    assert "Kilder: Mineralklynge Norge, Mo Industripark" in felles.splitlines()[1]
+    assert "Kilde: Mineralklynge Norge" in felles.splitlines()[1]
+    # the copy on another site is not a second source of this item but another publisher
+    assert "Også publisert av: Mo Industripark" in felles.splitlines()[3]
     first = text[text.index("* Rana Gruber"):text.index("* Kurs i Narvik")]
     assert "17.11.2026 · bokmål · Kilder: Mineralklynge Norge, NCE Manufacturing" in first
     assert "https://mineral.example.no/rana-gruber" in first

@@ -30,7 +30,7 @@ def demo_store(store: Store, processor: Processor) -> Iterator[Store]:
     with DemoServer() as site:
         specs = flatten_sources(parse_config(site.feeds_yaml()))
         outcomes = asyncio.run(run_ingest(specs, store, processor))
-        assert sum(o.new for o in outcomes.values()) == 18
+        assert sum(o.new for o in outcomes.values()) == 20  # 18 + a copy and a translation
         yield store
 
 
@@ -77,7 +77,7 @@ def test_org_and_programme_search_by_alias(demo_store: Store, kb: KnowledgeBase)
     horizon = titles(demo_store, programme_ids=filters.programme_ids(kb, "Horisont Europa"))
     assert "Informasjonsmøte om nye Horizon Europe-utlysninger for industrien" in horizon
     swedish = titles(demo_store, languages=["sv"])
-    assert len(swedish) == 6
+    assert len(swedish) == 7  # with the translated Narvik conference
 
 
 def test_entities_are_counted(demo_store: Store) -> None:
@@ -93,7 +93,7 @@ def test_demo_then_search_cli(tmp_path: Path) -> None:
     demo = subprocess.run([sys.executable, "-m", "clusternews.cli", "demo", "--no-serve"], capture_output=True,
                           text=True, timeout=300, cwd=tmp_path, env={**os.environ, "COLUMNS": "160"})
     assert demo.returncode == 0, demo.stderr
-    assert "18 articles stored" in demo.stdout and "no/nn" in demo.stdout and "sv" in demo.stdout
+    assert "20 articles stored" in demo.stdout and "no/nn" in demo.stdout and "sv" in demo.stdout
     assert (tmp_path / "var" / "demo" / "digest" / "demo-alle-2026-W47.html").is_file()
     db = f"sqlite:///{tmp_path / 'var' / 'demo' / 'clusternews.db'}"
     proc = subprocess.run([sys.executable, "-m", "clusternews.cli", "--db", db, "search",

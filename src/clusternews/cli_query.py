@@ -26,7 +26,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         query = build_query(kb, text=args.query, orgs=args.org,
                             regions=args.region, programmes=args.programme,
                             languages=args.lang, clusters=args.cluster,
-                            since=_since(args.since), limit=args.limit)
+                            since=_since(args.since), limit=args.limit,
+                            collapse=args.collapse)
     except ValueError as exc:
         print(f"search: {exc}", file=sys.stderr)
         return 2
@@ -37,12 +38,13 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(found, ensure_ascii=False, indent=1))
         return 0
     table = Table(title=f"{len(found)} items")
-    for col in ("published", "lang", "cluster", "title", "entities"):
+    for col in ("published", "lang", "cluster", "title", "story", "entities"):
         table.add_column(col, overflow="fold")
     for item in found:
         names = ", ".join(e["name"] for e in item["entities"] if e["type"] != "PERSON")
+        size = item["story"]["size"]
         table.add_row((item["published"] or "")[:10], item["language"], item["cluster"],
-                      item["title"], names[:200])
+                      item["title"], f"{size} versions" if size > 1 else "", names[:200])
     console.print(table)
     return 0
 
@@ -115,6 +117,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument("--cluster", action="append", default=[], help="cluster id")
     p.add_argument("--since", help="published on or after this date (YYYY-MM-DD)")
     p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--collapse", choices=["story"],
+                   help="story: one item per story (its earliest copy)")
     p.add_argument("--json", action="store_true", help="one JSON array of items")
     p.set_defaults(func=cmd_search)
 

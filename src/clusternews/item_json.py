@@ -30,7 +30,18 @@ def item_json(row: dict[str, Any], *, kb: KnowledgeBase, tz: str = "Europe/Oslo"
         "summary": row["summary"],
         "entities": [entity_json(e, kb=kb, lang=lang) for e in row.get("entities") or []],
         "regions": list(row.get("regions") or []),
+        "story": story_json(row, tz),
     }
+
+
+def story_json(row: dict[str, Any], tz: str) -> dict[str, Any]:
+    """The item's story (the store attaches it); an item read without one is a story alone."""
+    story = row.get("story") or {
+        "id": row["id"], "size": 1, "first_seen": row.get("first_seen"),
+        "items": [{k: row.get(k) for k in ("id", "url", "cluster", "language")}]}
+    return {"id": story["id"], "size": story["size"],
+            "first_seen": _local(story["first_seen"], tz),
+            "items": [dict(i) for i in story["items"]]}
 
 
 def entity_json(entity: dict[str, Any], *, kb: KnowledgeBase,

@@ -17,8 +17,11 @@ def build_query(kb: KnowledgeBase, *, text: str | None = None, orgs: Sequence[st
                 regions: Sequence[str] = (), programmes: Sequence[str] = (),
                 languages: Sequence[str] = (), clusters: Sequence[str] = (),
                 since: date | None = None, tz: str = "Europe/Oslo", limit: int = 20,
-                offset: int = 0, order: str | None = None) -> Query:
+                offset: int = 0, order: str | None = None,
+                collapse: str | None = None) -> Query:
     """Raises ValueError (filters.UnknownName among them) for anything it cannot mean."""
+    if collapse not in (None, "story"):
+        raise ValueError(f"unknown collapse {collapse!r} (expected 'story')")
     bad = [v for v in languages if v not in LANGS]
     if bad:
         raise ValueError(f"unknown language {bad[0]!r} (expected one of {', '.join(LANGS)})")
@@ -35,4 +38,4 @@ def build_query(kb: KnowledgeBase, *, text: str | None = None, orgs: Sequence[st
         region_ids=[i for n in regions for i in filters.region_ids(kb, n)],
         programme_ids=[i for n in programmes for i in filters.programme_ids(kb, n)],
         languages=list(languages), clusters=list(clusters), since=start,
-        limit=limit, offset=offset, order=order)
+        limit=limit, offset=offset, order=order, collapse=collapse)

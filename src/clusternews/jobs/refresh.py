@@ -13,6 +13,7 @@ from clusternews.adapters.http import FetchError, FetchResult, PoliteClient
 from clusternews.adapters.store import FetchRecord, Store, items, sources
 from clusternews.config.schema import SourceSpec
 from clusternews.errors import StageError
+from clusternews.jobs import stories
 from clusternews.jobs.fetch_source import fetch_document
 from clusternews.jobs.workers import Processor
 from clusternews.models import Article, Entry
@@ -77,15 +78,22 @@ async def refresh(spec: SourceSpec, ctx: Context, *, now: datetime) -> Outcome:
             if article is None:
                 counts["failed"] += 1
                 continue
-            counts[items.upsert(conn, article, source_id=spec.id, cluster=spec.cluster,
-                                now=now)] += 1
+            stored = items.upsert(conn, article, source_id=spec.id, cluster=spec.cluster,
+                                  now=now)
+            counts[stored] += 1
+            if stored in ("new", "updated"):  # an updated article may join or leave a story
+                stories.place(conn, article, now=now)
+        warnings = list(doc.warnings)
+        if counts["failed"]:  # said on the source too, not only in the log
+            warnings.append(f"{counts['failed']} article pages could not be fetched or read, "
+                            "and the feed has no text to stand for them; tried again next poll")
         rec = FetchRecord(spec.id, now, time.perf_counter() - started, "ok", doc.status,
                           doc.bytes, found=len(doc.entries), new=counts["new"],
                           updated=counts["updated"], failed=counts["failed"],
-                          warnings=list(doc.warnings) or None)
+                          warnings=warnings or None)
         sources.record(conn, rec, changes={
             **doc.validators, "last_success_at": now, "last_error": None, "failures": 0,
-            "warnings": list(doc.warnings), "next_due_at": now + timedelta(seconds=spec.interval)})
+            "warnings": warnings, "next_due_at": now + timedelta(seconds=spec.interval)})
     ctx.timings["store"] += time.perf_counter() - t0
     log.info("refreshed %s: %s", spec.id, dict(counts), extra={"source": spec.id})
     return Outcome(spec.id, "ok", len(doc.entries), counts["new"], counts["updated"],

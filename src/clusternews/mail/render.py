@@ -121,6 +121,7 @@ def _item(item: DigestItem, lang: str, tz: ZoneInfo) -> dict[str, Any]:
         "language": wording.language_name(item.language, item.variant, lang),
         "source_label": w["sources"] if len(item.sources) > 1 else w["source"],
         "sources": [{"name": _clean(s.name), "url": safe_url(s.url)} for s in item.sources],
+        "also": [{"name": _clean(s.name), "url": safe_url(s.url)} for s in item.also],
         "entities": entities,
     }
 

@@ -20,6 +20,7 @@ WORDS: dict[str, dict[str, str]] = {
         "footer": "Du får denne e-posten fordi adressen din står på utsendelseslisten «{digest}».",
         "unsubscribe": "Meld deg av",
         "read_more": "Les saken",
+        "also_published": "Også publisert av",
     },
     "nn": {
         "subject": "Klyngenytt veke {week}: {count} saker",
@@ -36,6 +37,7 @@ WORDS: dict[str, dict[str, str]] = {
         "footer": "Du får denne e-posten fordi adressa di står på utsendingslista «{digest}».",
         "unsubscribe": "Meld deg av",
         "read_more": "Les saka",
+        "also_published": "Også publisert av",
     },
     "sv": {
         "subject": "Klusternytt vecka {week}: {count} nyheter",
@@ -52,6 +54,7 @@ WORDS: dict[str, dict[str, str]] = {
         "footer": "Du får det här mejlet eftersom din adress finns på utskickslistan ”{digest}”.",
         "unsubscribe": "Avsluta prenumerationen",
         "read_more": "Läs nyheten",
+        "also_published": "Även publicerad av",
     },
     "en": {
         "subject": "Cluster news week {week}: {count} stories",
@@ -68,6 +71,7 @@ WORDS: dict[str, dict[str, str]] = {
         "footer": "You receive this email because your address is on the list “{digest}”.",
         "unsubscribe": "Unsubscribe",
         "read_more": "Read the story",
+        "also_published": "Also published by",
     },
 }
 

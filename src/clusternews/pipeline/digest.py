@@ -68,6 +68,8 @@ class DigestItem:
     sources: tuple[SourceRef, ...]
     score: float
     cluster: str
+    # Sites that published other copies of the story (another URL, another language).
+    also: tuple[SourceRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,8 @@ def compose(rows: Iterable[Mapping[str, Any]], interests: Interests, *, start: d
     `name_of` (the reader's language); matching and ranking use the stored names."""
     chosen = [r for r in rows if in_week(r, start=start, end=end, late_since=late_since)
               and matches(r, interests)]
-    items = _merge_copies([_item(r, interests, clusters, name_of) for r in chosen])
     by_id = {r["id"]: r for r in chosen}
+    items = _merge_copies([_item(r, interests, clusters, name_of) for r in chosen], by_id)
     groups: dict[tuple[str, str, str], list[DigestItem]] = {}
     for item in items:
         groups.setdefault(_group(by_id[item.id], clusters, county_of), []).append(item)
@@ -163,7 +165,8 @@ def _item(row: Mapping[str, Any], interests: Interests, clusters: Mapping[str, C
         date=row.get("published") or row["first_seen"], language=row.get("language") or "und",
         variant=row.get("language_variant"), lead=lead(row.get("summary") or row.get("text") or ""),
         orgs=names("ORG"), regions=names("REGION"), programmes=names("PROGRAMME"),
-        sources=_sources(row, clusters), score=score(row, interests), cluster=row["cluster"])
+        sources=_sources(row, clusters), score=score(row, interests), cluster=row["cluster"],
+        also=_story_sites(row, clusters))
 
 
 def _sources(row: Mapping[str, Any], clusters: Mapping[str, ClusterInfo]) -> tuple[SourceRef, ...]:
@@ -179,19 +182,45 @@ def _sources(row: Mapping[str, Any], clusters: Mapping[str, ClusterInfo]) -> tup
     return tuple(refs.values())
 
 
-def _merge_copies(items: list[DigestItem]) -> list[DigestItem]:
-    """The same press release posted by several sites (another URL, slightly other text, so
-    stored as two items) is shown once, with every source."""
+def _story_sites(row: Mapping[str, Any], clusters: Mapping[str, ClusterInfo],
+                 ) -> tuple[SourceRef, ...]:
+    """The sites of the story's other copies, also those outside the digest's filters."""
+    story = row.get("story") or {}
+    refs = [SourceRef(_name(c.get("cluster") or "", clusters), c.get("url") or "")
+            for c in story.get("items") or () if c.get("id") != row["id"]]
+    return tuple(refs)
+
+
+def _name(cluster: str, clusters: Mapping[str, ClusterInfo]) -> str:
+    info = clusters.get(cluster)
+    return info.name if info else cluster
+
+
+def _merge_copies(items: list[DigestItem], rows: Mapping[str, Mapping[str, Any]],
+                  ) -> list[DigestItem]:
+    """A story is shown once: its copies (one story, or the same title on several sites)
+    become "also published by …" on the copy kept, the best-scoring then earliest."""
     kept: dict[str, DigestItem] = {}
     for item in sorted(items, key=lambda i: (-i.score, i.date, i.id)):
-        key = _fold(item.title)
+        story = rows[item.id].get("story") or {}
+        key = f"s:{story['id']}" if story.get("size", 1) > 1 else f"t:{_fold(item.title)}"
         first = kept.get(key)
         if first is None:
             kept[key] = item
             continue
-        more = tuple(s for s in item.sources if s.name not in {f.name for f in first.sources})
-        kept[key] = replace(first, sources=first.sources + more)
-    return list(kept.values())
+        kept[key] = replace(first, also=first.also + item.sources + item.also)
+    return [replace(i, also=_unique(i.also, i.sources)) for i in kept.values()]
+
+
+def _unique(also: tuple[SourceRef, ...], own: tuple[SourceRef, ...]) -> tuple[SourceRef, ...]:
+    """Each other site once, and none of the item's own."""
+    seen = {s.name for s in own}
+    out = []
+    for ref in also:
+        if ref.name not in seen:
+            seen.add(ref.name)
+            out.append(ref)
+    return tuple(out)
 
 
 def _group(row: Mapping[str, Any], clusters: Mapping[str, ClusterInfo],

@@ -17,6 +17,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "language_no": "Norwegian", "language_sv": "Swedish", "language_da": "Danish",
         "language_en": "English", "feeds": "Feeds", "all_articles": "All articles about {name}",
         "org_number": "Org. no.",
+        "collapse": "One per story", "story": "Story", "story_copies": "{n} versions",
+        "first_seen": "First seen",
     },
     "nb": {
         "search": "Søk", "query": "Ord", "org": "Organisasjon", "region": "Region",
@@ -32,6 +34,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "language_no": "Norsk", "language_sv": "Svensk", "language_da": "Dansk",
         "language_en": "Engelsk", "feeds": "Feeder", "all_articles": "Alle artikler om {name}",
         "org_number": "Org.nr",
+        "collapse": "Én per sak", "story": "Saken", "story_copies": "{n} versjoner",
+        "first_seen": "Først sett",
     },
 }
 

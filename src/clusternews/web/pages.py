@@ -1,4 +1,4 @@
-"""Server-rendered pages for people: search, article, entity and sources status."""
+"""Server-rendered pages for people: search, article, story, entity and sources status."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Connection
 
 from clusternews.adapters.store import search as store_search
-from clusternews.adapters.store import status
+from clusternews.adapters.store import status, story_views
 from clusternews.item_json import item_json
 from clusternews.knowledge.display import display_name, org_number
 from clusternews.web.context import WebContext
@@ -101,12 +101,25 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
         return render(request, "item.html", item=item, text=row["text"],
                       paragraphs=[p for p in row["text"].split("\n") if p.strip()])
 
+    @pages.get("/stories/{story_id}", response_class=HTMLResponse)
+    def story(request: Request, story_id: str) -> HTMLResponse:
+        with ctx.store.read() as conn:
+            rows = [row for i in story_views.item_ids(conn, story_id)
+                    if (row := store_search.get(conn, i)) is not None]
+        if not rows:
+            return render(request, "error.html", 404, message=None)
+        copies = items_for(rows, choose(request.headers.get("accept-language")))
+        first = min(r["first_seen"] for r in rows).astimezone(tz)
+        return render(request, "story.html", items=copies, first_seen=first)
+
     @pages.get("/entities/{entity_id:path}", response_class=HTMLResponse)
     def entity(request: Request, entity_id: str,
-               page: Annotated[int, Param(ge=1, le=1000)] = 1) -> HTMLResponse:
+               page: Annotated[int, Param(ge=1, le=1000)] = 1,
+               collapse: Annotated[str | None, Param(pattern="^story$")] = None) -> HTMLResponse:
         size = opts.page_size
         ui = choose(request.headers.get("accept-language"))
-        query = store_search.Query(entity_ids=[entity_id], limit=size, offset=(page - 1) * size)
+        query = store_search.Query(entity_ids=[entity_id], limit=size, offset=(page - 1) * size,
+                                   collapse=collapse)
         with ctx.store.read() as conn:
             info = store_search.entity_name(conn, entity_id)
             if info is None:

@@ -29,6 +29,7 @@ class Filters:
     lang: list[str] = field(default_factory=list)
     cluster: list[str] = field(default_factory=list)
     since: date | None = None
+    collapse: str | None = None  # "story": one item per story
 
     def pairs(self) -> list[tuple[str, str]]:
         """The filters as query-string pairs, for next links and entity links."""
@@ -37,6 +38,8 @@ class Filters:
             out += [(key, v) for v in getattr(self, key)]
         if self.since:
             out.append(("since", self.since.isoformat()))
+        if self.collapse:
+            out.append(("collapse", self.collapse))
         return out
 
 
@@ -48,6 +51,8 @@ def filters_param(
     lang: Annotated[list[str], Param(description="no, sv, da, en …")] = [],  # noqa: B006
     cluster: Annotated[list[str], Param(description="cluster id")] = [],  # noqa: B006
     since: Annotated[date | None, Param(description="published on or after (YYYY-MM-DD)")] = None,
+    collapse: Annotated[str | None, Param(pattern="^story$", description="story: one item per "
+                                          "story, its earliest copy")] = None,
 ) -> Filters:
     clean = [v.strip() for v in (*org, *region, *programme, *cluster) if v.strip()]
     if any(len(v) > 200 for v in clean):
@@ -56,7 +61,7 @@ def filters_param(
                    region=[v for v in region if v.strip()],
                    programme=[v for v in programme if v.strip()],
                    lang=[v for v in lang if v], cluster=[v for v in cluster if v.strip()],
-                   since=since)
+                   since=since, collapse=collapse)
 
 
 def to_query(kb: KnowledgeBase, f: Filters, *, tz: str, limit: int, offset: int = 0,
@@ -64,6 +69,7 @@ def to_query(kb: KnowledgeBase, f: Filters, *, tz: str, limit: int, offset: int 
     """The store query; an unknown region or programme or language is a ValueError."""
     return build_query(kb, text=f.q, orgs=f.org, regions=f.region, programmes=f.programme,
                        languages=f.lang, clusters=f.cluster, since=f.since, tz=tz,
+                       collapse=f.collapse,
                        limit=max(1, min(limit, MAX_LIMIT)), offset=max(0, offset), order=order)
 
 

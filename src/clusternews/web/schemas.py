@@ -18,6 +18,20 @@ class EntityRef(BaseModel):
                                          "sv, en) where they differ from `name`")
 
 
+class StoryItem(BaseModel):
+    id: str
+    url: str
+    cluster: str
+    language: str
+
+
+class Story(BaseModel):
+    id: str = Field(description="stable id of the story (its first item's id, as a rule)")
+    size: int = Field(description="items in the story; 1 when the item is alone")
+    first_seen: str | None = Field(description="when the first copy was stored (ISO 8601)")
+    items: list[StoryItem] = Field(description="every copy, earliest first")
+
+
 class Item(BaseModel):
     id: str = Field(description="stable id, derived from the URL first seen")
     url: str
@@ -32,6 +46,8 @@ class Item(BaseModel):
     summary: str
     entities: list[EntityRef]
     regions: list[str] = Field(description="every region, expanded up the hierarchy")
+    story: Story = Field(description="copies of the same news on other sites or in the other "
+                         "language")
 
 
 class ItemDetail(Item):

@@ -6,12 +6,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -112,6 +114,7 @@ item_sources = Table(
     Column("cluster", String(100), nullable=False),
     Column("url", Text, nullable=False),  # the URL this source gave for the item
     Column("first_seen", UtcDateTime, nullable=False),
+    Index("ix_item_sources_first_seen", "first_seen"),
 )
 
 item_entities = Table(
@@ -124,6 +127,33 @@ item_entities = Table(
     Column("count", Integer, nullable=False),
     Column("direct", Boolean, nullable=False),
     Index("ix_item_entities_entity", "entity_id", "item_id"),
+)
+
+# Each item's story (migration 0006): its fingerprint, so a newcomer is compared without
+# re-reading texts, and what it matched when it joined (`how`: near_duplicate | same_story).
+story_members = Table(
+    "story_members", metadata,
+    Column("item_id", String(20), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", String(20), nullable=False),
+    Column("day", Integer, nullable=False),  # days since 1970-01-01 of publication
+    Column("content_hash", String(64), nullable=False),  # the text the fingerprint is of
+    Column("words", LargeBinary, nullable=False),
+    Column("grams", LargeBinary, nullable=False),
+    Column("anchors", Text, nullable=False),  # one per line: cheaper to read than JSON
+    Column("matched", String(20)),
+    Column("how", String(16)),
+    Column("joined_at", UtcDateTime, nullable=False),
+    Index("ix_story_members_story", "story_id", "item_id"),
+)
+
+# LSH band keys and anchor keys of each item: a newcomer's candidates are one indexed lookup
+# of its own keys within a window of days, whichever process or machine stored the others.
+story_keys = Table(
+    "story_keys", metadata,
+    Column("item_id", String(20), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", BigInteger, primary_key=True),
+    Column("day", Integer, nullable=False),
+    Index("ix_story_keys_lookup", "key", "day", "item_id"),
 )
 
 # Partner intranets' API tokens: only a SHA-256 of each token is kept (tokens are 256-bit

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, exists, func, literal, or_, select
 
-from clusternews.adapters.store import fts
+from clusternews.adapters.store import fts, story_views
 from clusternews.adapters.store.schema import item_entities, item_sources, items, sources
 
 # The newest-first sort key; ix_items_newest (migration 0004) indexes exactly this expression.
@@ -34,6 +34,8 @@ class Query:
     order: str | None = None
     # Keyset cursor for newest-first paging (feeds): items strictly after (date, id).
     after: tuple[datetime, str] | None = None
+    # "story": one item per story, its earliest copy among the matches (story_views).
+    collapse: str | None = None
 
     @property
     def ordering(self) -> str:
@@ -73,6 +75,11 @@ def _filtered(conn: Connection, query: Query, *columns: Any) -> tuple[Select[Any
         stmt = stmt.where(or_(items.c.cluster.in_(list(query.clusters)), in_cluster))
     if query.since:
         stmt = stmt.where(NEWEST >= query.since)
+    if query.collapse == "story":
+        within = None
+        if _narrowed(query):  # with filters, the earliest copy that matches them
+            within, _rank = _filtered(conn, replace(query, collapse=None), items.c.id)
+        stmt = stmt.where(story_views.earliest_of_story(within))
     rank = None
     if query.text:
         found = fts.text_match(conn, query.text)
@@ -83,6 +90,11 @@ def _filtered(conn: Connection, query: Query, *columns: Any) -> tuple[Select[Any
             else:
                 stmt = stmt.where(where)
     return stmt, rank
+
+
+def _narrowed(query: Query) -> bool:
+    return bool(query.text or query.org_ids or query.region_ids or query.programme_ids
+                or query.entity_ids or query.languages or query.clusters or query.since)
 
 
 def search(conn: Connection, query: Query) -> list[dict[str, Any]]:
@@ -99,13 +111,16 @@ def search(conn: Connection, query: Query) -> list[dict[str, Any]]:
     stmt = stmt.limit(query.limit).offset(query.offset)
     rows = [dict(r) for r in conn.execute(stmt).mappings()]
     _attach_sources(conn, rows)
+    story_views.attach(conn, rows)
     return rows
 
 
 def version(conn: Connection) -> str:
-    """Changes whenever an item is stored or updated (for response caches and ETags)."""
+    """Changes whenever an item is stored or updated, or a source is found to carry it too
+    (for response caches and ETags); two index lookups (migration 0007)."""
     newest = conn.execute(select(func.max(items.c.updated_at))).scalar()
-    return newest.isoformat() if newest else "empty"
+    linked = conn.execute(select(func.max(item_sources.c.first_seen))).scalar()
+    return f"{newest.isoformat()}/{linked.isoformat()}" if newest and linked else "empty"
 
 
 def count(conn: Connection, query: Query, *, cap: int | None = None) -> int:
@@ -129,6 +144,7 @@ def get(conn: Connection, item_id: str) -> dict[str, Any] | None:
         return None
     found = [dict(row)]
     _attach_sources(conn, found)
+    story_views.attach(conn, found)
     return found[0]
 
 
