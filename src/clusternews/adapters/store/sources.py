@@ -27,8 +27,14 @@ class FetchRecord:
     warnings: list[str] | None = None
 
 
+_SYNC_LOCK = 7_304_771_206  # an arbitrary fixed advisory-lock key
+
+
 def sync(conn: Connection, specs: list[Any]) -> None:
     """Make sure every configured source has a row; URL changes reset its validators."""
+    if conn.dialect.name == "postgresql":
+        # Workers on many machines start together: one syncs, the next waits and sees its rows.
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SYNC_LOCK})")
     existing = {row.id: row for row in conn.execute(select(sources.c.id, sources.c.url))}
     for spec in specs:
         row = existing.get(spec.id)
