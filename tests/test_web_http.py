@@ -313,3 +313,39 @@ def test_etag_follows_the_data_not_the_clock(tmp_path: Path, kb: KnowledgeBase) 
         assert after.status_code == 200 and after.headers["etag"] != etag
         assert b"Ny gruva i Norrbotten" in after.content
     store.close()
+
+
+def test_partner_rate_limit_is_shared_by_every_process_through_redis(
+        tmp_path: Path, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two apps over one database stand for two `serve` workers: with CLUSTERNEWS_REDIS_URL
+    they share one partner's limit, instead of each allowing it in full."""
+    import uuid
+
+    import redis
+
+    from clusternews.web.ratelimit import SharedRateLimiter
+
+    url = "redis://127.0.0.1:6379/0"
+    prefix = f"clusternews:test:{uuid.uuid4().hex}:"
+    monkeypatch.setenv("CLUSTERNEWS_REDIS_URL", url)
+    store = Store.open(f"sqlite:///{tmp_path / 'shared.db'}")
+    with store.write() as conn:
+        token = store_partners.add(conn, "Busy", now=datetime.now(UTC))
+    apps = [create_app(store, kb=kb, options=WebOptions(rate_limit=6)) for _ in range(2)]
+    for app in apps:  # a key space of this test's own in the shared Redis
+        limiter = app.state.context.gate.limiter
+        assert isinstance(limiter, SharedRateLimiter)
+        limiter.prefix = prefix
+        limiter.clock = lambda: 1_000_020.0  # inside one window, whatever the time is
+    auth = {"Authorization": f"Bearer {token}"}
+    try:
+        with serving(apps[0]) as one, serving(apps[1]) as two:
+            codes = [httpx.get(f"{site}/api/entities", headers=auth).status_code
+                     for _ in range(4) for site in (one, two)]
+        # 6 a minute in all: the 7th and 8th are refused, whichever process gets them.
+        assert codes == [200] * 6 + [429] * 2
+    finally:
+        client = redis.Redis.from_url(url)
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)
+        store.close()

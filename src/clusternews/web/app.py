@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from clusternews.web import api, feeds, health, opml, pages
 from clusternews.web.auth import PartnerGate
 from clusternews.web.context import WebContext, WebOptions
 from clusternews.web.middleware import ServingMiddleware
-from clusternews.web.ratelimit import RateLimiter
+from clusternews.web.ratelimit import limiter_for
 from clusternews.web.suggest import Suggester
 
 HERE = Path(__file__).parent
@@ -53,7 +54,8 @@ def create_app(store: Store, *, scheduler_alive: Callable[[], bool] | None = Non
     options = options or options_for(config)
     kb = kb or KnowledgeBase.load()
     ctx = WebContext(store=store, kb=kb, options=options,
-                     gate=PartnerGate(store, RateLimiter(options.rate_limit)),
+                     gate=PartnerGate(store, limiter_for(options.rate_limit,
+                                                         os.environ.get("CLUSTERNEWS_REDIS_URL"))),
                      suggester=Suggester(kb), scheduler_alive=scheduler_alive,
                      stage_seconds=stage_seconds, config=config)
     env = Environment(loader=FileSystemLoader(HERE / "templates"),

@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from clusternews.adapters.store import Store
 from clusternews.adapters.store import partners as store_partners
-from clusternews.web.ratelimit import RateLimiter
+from clusternews.web.ratelimit import RateLimiter, SharedRateLimiter
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="clusternews"'}
 _TOUCH_EVERY = 60.0  # seconds: last_used_at is news, not an audit log; no write per request
@@ -19,7 +19,7 @@ _TOUCH_EVERY = 60.0  # seconds: last_used_at is news, not an audit log; no write
 @dataclass(eq=False)  # FastAPI keys its dependency cache by the callable: keep it hashable
 class PartnerGate:
     store: Store
-    limiter: RateLimiter
+    limiter: RateLimiter | SharedRateLimiter
     _touched: dict[int, float] = field(default_factory=dict)
 
     def __call__(self, request: Request) -> str | None:
