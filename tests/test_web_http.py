@@ -184,7 +184,26 @@ def test_pages_headers_and_languages(site: str) -> None:
     en = httpx.get(f"{site}/", headers={"Accept-Language": "en-GB,en;q=0.8"})
     assert "Search" in en.text and en.headers["content-language"] == "en"
     sv = httpx.get(f"{site}/sources", headers={"Accept-Language": "sv-SE"})
-    assert "Kilder" in sv.text and "gruv-och-metall:feed" in sv.text
+    assert "Källor" in sv.text and "gruv-och-metall:feed" in sv.text
+    assert sv.headers["content-language"] == "sv" and '<html lang="sv">' in sv.text
+    da = httpx.get(f"{site}/", headers={"Accept-Language": "da-DK"})
+    assert da.headers["content-language"] == "nb"  # Danish readers read Norwegian best
+
+
+def test_language_switcher_remembers_the_choice(site: str) -> None:
+    with httpx.Client(base_url=site) as client:
+        page = client.get("/?q=gruva", headers={"Accept-Language": "nb"})
+        assert 'href="/ui/sv?next=/%3Fq%3Dgruva"' in page.text  # back to this very page
+        switched = client.get("/ui/sv", params={"next": "/?q=gruva"})
+        assert switched.status_code == 303 and switched.headers["location"] == "/?q=gruva"
+        again = client.get("/?q=gruva", headers={"Accept-Language": "nb"})
+        assert again.headers["content-language"] == "sv" and "Sök" in again.text
+        assert client.get("/ui/en").headers["location"] == "/"
+        assert client.get("/sources").headers["content-language"] == "en"
+        # Only this site's paths are followed, and only known languages are set.
+        assert client.get("/ui/sv", params={"next": "//evil.example/"}).headers[
+            "location"] == "/"
+        assert client.get("/ui/xx").status_code == 404
 
 
 @pytest.fixture
@@ -283,6 +302,9 @@ def test_org_numbers_and_names_per_language(site: str) -> None:
     en = page(f"/items/{item['id']}", "en")
     assert "Org. no. 202100-5216" in en and "European Union" in en
     assert "Den europeiske union" not in en
+    sv = page(f"/items/{item['id']}", "sv")
+    assert "Org.nr 202100-5216" in sv and "Europeiska unionen" in sv
+    assert "Den europeiske union" not in sv
     assert "European Union" in page("/?q=utlysning", "en")
     assert "Org.nr 202100-5216" in page("/entities/org:vinnova", "nb")
     assert "<h1>European Union" in page("/entities/org:eu", "en")

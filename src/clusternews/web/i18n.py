@@ -1,4 +1,5 @@
-"""UI strings in Norwegian (bokmål) and English, chosen by Accept-Language."""
+"""UI strings in Norwegian (bokmål), Swedish and English, chosen by the reader: the switcher's
+cookie first, then Accept-Language."""
 
 from __future__ import annotations
 
@@ -37,14 +38,35 @@ STRINGS: dict[str, dict[str, str]] = {
         "collapse": "Én per sak", "story": "Saken", "story_copies": "{n} versjoner",
         "first_seen": "Først sett",
     },
+    "sv": {
+        "search": "Sök", "query": "Ord", "org": "Organisation", "region": "Region",
+        "lang": "Språk", "any": "alla", "results": "{n} artiklar", "no_results":
+        "Inga artiklar matchar.", "entities": "Märkt med", "cluster": "Kluster", "published":
+        "Publicerad", "sources": "Källor", "source": "Källa", "last_fetch": "Senast hämtad",
+        "last_error": "Senaste fel", "next_due": "Nästa hämtning", "items": "Artiklar",
+        "per_week": "Nya per vecka (äldst → nyast)", "status": "Status", "over_time":
+        "Artiklar per månad", "related": "Nämns ofta tillsammans med", "read_original":
+        "Läs originalet", "regions": "Regioner", "next": "Nästa sida", "prev":
+        "Föregående sida", "not_found": "Sidan hittades inte", "error":
+        "Sökningen kunde inte köras", "title": "Klusternytt", "tagline":
+        "Nyheter från nordiska industrikluster", "language_no": "Norska", "language_sv":
+        "Svenska", "language_da": "Danska", "language_en": "Engelska", "feeds": "Flöden",
+        "all_articles": "Alla artiklar om {name}", "org_number": "Org.nr",
+        "collapse": "En per nyhet", "story": "Nyheten", "story_copies": "{n} versioner",
+        "first_seen": "Först sedd",
+    },
 }
 
-# Swedish and Danish readers get the Scandinavian (Norwegian) pages rather than English.
-_SCANDINAVIAN = {"nb", "nn", "no", "sv", "da"}
+# Norwegian and Danish readers get the Norwegian pages, Swedish readers the Swedish ones.
+_UI_OF = {"nb": "nb", "nn": "nb", "no": "nb", "da": "nb", "sv": "sv", "en": "en"}
+NAMES = {"nb": "Norsk", "sv": "Svenska", "en": "English"}  # each in its own language
 
 
-def choose(accept_language: str | None) -> str:
-    """'nb' or 'en' from an Accept-Language header, by its q-values (RFC 9110 §12.5.4)."""
+def choose(accept_language: str | None, chosen: str | None = None) -> str:
+    """'nb', 'sv' or 'en': the reader's own choice (the switcher's cookie) when it is one of
+    them, else the first of Accept-Language's languages by q-value (RFC 9110 §12.5.4)."""
+    if chosen in STRINGS:
+        return str(chosen)
     ranked: list[tuple[float, int, str]] = []
     for position, part in enumerate((accept_language or "").split(",")):
         tag, _, params = part.strip().partition(";")
@@ -58,8 +80,6 @@ def choose(accept_language: str | None) -> str:
         if primary and q > 0:
             ranked.append((-q, position, primary))
     for _q, _pos, primary in sorted(ranked):
-        if primary in _SCANDINAVIAN:
-            return "nb"
-        if primary == "en":
-            return "en"
+        if primary in _UI_OF:
+            return _UI_OF[primary]
     return "en"

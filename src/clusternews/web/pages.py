@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi import Query as Param
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Connection
 
@@ -17,12 +17,14 @@ from clusternews.adapters.store import status, story_views
 from clusternews.item_json import item_json
 from clusternews.knowledge.display import display_name, org_number
 from clusternews.web.context import WebContext
+from clusternews.web.i18n import NAMES as UI_NAMES
 from clusternews.web.i18n import STRINGS, choose
 from clusternews.web.params import Filters, filters_param, to_query
 from clusternews.web.suggest import TYPES
 
 COUNT_CAP = 1000  # counting every match of a broad filter costs more than the page itself
 UI_LANGS = ["no", "sv", "da", "en"]
+UI_COOKIE = "ui"  # the reader's page language, set by the switcher (/ui/<lang>)
 
 
 def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
@@ -30,15 +32,39 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
     opts = ctx.options
     tz = ZoneInfo(opts.timezone)
 
+    def ui_of(request: Request) -> str:
+        return choose(request.headers.get("accept-language"), request.cookies.get(UI_COOKIE))
+
+    def here(request: Request) -> str:
+        """This page's path and query, for the language switcher to come back to."""
+        query = request.url.query
+        return request.url.path + (f"?{query}" if query else "")
+
     def render(request: Request, name: str, status_code: int = 200,
                **values: Any) -> HTMLResponse:
-        ui = choose(request.headers.get("accept-language"))
+        ui = ui_of(request)
         return html(ui, templates.env.get_template(name).render(
-            t=STRINGS[ui], ui=ui, title=opts.title, **values).encode(), status_code)
+            t=STRINGS[ui], ui=ui, ui_names=UI_NAMES, here=here(request), title=opts.title,
+            **values).encode(), status_code)
 
     def html(ui: str, body: bytes, status_code: int = 200) -> HTMLResponse:
-        return HTMLResponse(body, status_code=status_code,
-                            headers={"Content-Language": ui, "Vary": "Accept-Language"})
+        return HTMLResponse(body, status_code=status_code, headers={
+            "Content-Language": ui, "Vary": "Accept-Language, Cookie"})
+
+    @pages.get("/ui/{lang}")
+    def switch(lang: str, next: Annotated[str, Param(max_length=2000)] = "/") -> Response:
+        """The language switcher: remembers the choice in a cookie and goes back. Only a path
+        of this site is followed ("/…", never "//host"), so it is no open redirect."""
+        if lang not in STRINGS:
+            return render_missing()
+        target = next if next.startswith("/") and not next.startswith("//") else "/"
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(UI_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax",
+                            httponly=True)
+        return response
+
+    def render_missing() -> Response:
+        return Response("no such language", status_code=404, media_type="text/plain")
 
     def items_for(rows: list[dict[str, Any]], ui: str) -> list[dict[str, Any]]:
         """Items as pages show them: entity names in the page language `ui`."""
@@ -74,7 +100,7 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
             return render(request, "search.html", 400, f=f, items=[], total=0, error=str(exc),
                           page=page, pairs=f.pairs(), picks=picks, langs=UI_LANGS,
                           has_next=False, capped=False)
-        ui = choose(request.headers.get("accept-language"))
+        ui = ui_of(request)
 
         def make() -> bytes:
             with ctx.store.read() as conn:
@@ -82,7 +108,8 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
                 total = store_search.count(conn, query, cap=COUNT_CAP)
                 picks = pick_lists(conn)
             return templates.env.get_template("search.html").render(
-                t=STRINGS[ui], ui=ui, title=opts.title, f=f, items=found, total=total,
+                t=STRINGS[ui], ui=ui, ui_names=UI_NAMES, here=here(request), title=opts.title,
+                f=f, items=found, total=total,
                 error=None, page=page, pairs=f.pairs(), picks=picks, langs=UI_LANGS,
                 has_next=page * size < total, capped=total >= COUNT_CAP).encode()
 
@@ -97,7 +124,7 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
             row = store_search.get(conn, item_id)
         if row is None:
             return render(request, "error.html", 404, message=None)
-        item = items_for([row], choose(request.headers.get("accept-language")))[0]
+        item = items_for([row], ui_of(request))[0]
         return render(request, "item.html", item=item, text=row["text"],
                       paragraphs=[p for p in row["text"].split("\n") if p.strip()])
 
@@ -108,7 +135,7 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
                     if (row := store_search.get(conn, i)) is not None]
         if not rows:
             return render(request, "error.html", 404, message=None)
-        copies = items_for(rows, choose(request.headers.get("accept-language")))
+        copies = items_for(rows, ui_of(request))
         first = min(r["first_seen"] for r in rows).astimezone(tz)
         return render(request, "story.html", items=copies, first_seen=first)
 
@@ -117,7 +144,7 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
                page: Annotated[int, Param(ge=1, le=1000)] = 1,
                collapse: Annotated[str | None, Param(pattern="^story$")] = None) -> HTMLResponse:
         size = opts.page_size
-        ui = choose(request.headers.get("accept-language"))
+        ui = ui_of(request)
         query = store_search.Query(entity_ids=[entity_id], limit=size, offset=(page - 1) * size,
                                    collapse=collapse)
         with ctx.store.read() as conn:
