@@ -40,7 +40,7 @@ def cfg(port: int) -> Config:
 def run(store: Store, c: Config, kb: KnowledgeBase, *, minutes: float = 0,
         mailer: job.Sender | None = None, **kw: object) -> job.DigestReport:
     at = AFTER_WEEK + timedelta(minutes=minutes)
-    with Mailer(SmtpSettings.from_config(c.smtp, {})) as real:
+    with Mailer(SmtpSettings.from_config(c.smtp)) as real:
         return job.send_digest(store, c, c.digests[0], W47, mailer=mailer or real, kb=kb,
                                clock=lambda: at, sleep=lambda _s: None, **kw)  # type: ignore[arg-type]
 
@@ -123,7 +123,7 @@ def test_a_bug_while_sending_is_recorded_and_the_rerun_sends(week_store: Store,
                 raise ValueError("bug")
             super().send(message, recipient)
 
-    with Buggy(SmtpSettings.from_config(c.smtp, {})) as buggy, pytest.raises(ValueError):
+    with Buggy(SmtpSettings.from_config(c.smtp)) as buggy, pytest.raises(ValueError):
         run(week_store, c, kb, mailer=buggy)
     with week_store.read() as conn:
         row = next(r for r in deliveries.rows(conn) if r["recipient"] == PEOPLE[1])
@@ -145,7 +145,7 @@ def test_killed_during_the_smtp_exchange(week_store: Store, smtp: SmtpServer,
             if recipient == PEOPLE[1]:
                 raise Killed()
 
-    with DiesAfterSending(SmtpSettings.from_config(c.smtp, {})) as m, pytest.raises(Killed):
+    with DiesAfterSending(SmtpSettings.from_config(c.smtp)) as m, pytest.raises(Killed):
         run(week_store, c, kb, mailer=m)
     rerun = run(week_store, c, kb, minutes=1, retry_now=True)
     assert rerun.sent == [PEOPLE[2]] and rerun.skipped == PEOPLE[:2]

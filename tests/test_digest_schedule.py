@@ -44,7 +44,7 @@ def test_a_missed_send_is_caught_up_once_after_a_restart(store: Store, smtp: Smt
     back_up = AFTER_WEEK + timedelta(hours=5)  # down over Monday 07:00, back at noon
 
     def factory() -> Mailer:
-        return Mailer(SmtpSettings.from_config(c.smtp, {}))
+        return Mailer(SmtpSettings.from_config(c.smtp))
 
     async def start_and_wait(now: datetime) -> list[str]:
         scheduler = AsyncIOScheduler(timezone="UTC")

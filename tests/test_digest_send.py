@@ -82,7 +82,7 @@ def nord_store(store: Store, kb: KnowledgeBase) -> Store:
 
 def send(store: Store, cfg: Config, kb: KnowledgeBase, port: int, *,
          at: datetime = AFTER_WEEK, **kw: object) -> DigestReport:
-    with Mailer(SmtpSettings.from_config(cfg.smtp, {})) as mailer:
+    with Mailer(SmtpSettings.from_config(cfg.smtp)) as mailer:
         return send_digest(store, cfg, cfg.digests[0], W47, mailer=mailer, kb=kb,
                            clock=lambda: at, sleep=lambda _s: None, **kw)  # type: ignore[arg-type]
 
@@ -239,14 +239,21 @@ def test_html_is_a_table_layout_with_inline_css_and_dark_mode_colours(
     assert active_html(html) == []
 
 
-def test_password_never_goes_out_unencrypted(smtp: SmtpServer) -> None:
+def test_password_never_goes_out_unencrypted(smtp: SmtpServer,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The login comes from the environment through Settings, never from feeds.yaml."""
+    from clusternews.settings import Settings
+
     cfg = config(smtp.port, to=PEOPLE[:1])
     remote = cfg.smtp.model_copy(update={"host": "mail.example.no"})
+    monkeypatch.setenv("CLUSTERNEWS_SMTP_USER", "u")
+    monkeypatch.setenv("CLUSTERNEWS_SMTP_PASSWORD", "s3cret")
+    env = Settings.from_env()
+    assert "s3cret" not in repr(env)  # a secret is never printed with the settings
     with pytest.raises(MailError, match="unencrypted"):
-        SmtpSettings.from_config(remote, {"CLUSTERNEWS_SMTP_PASSWORD": "s3cret"})
-    settings = SmtpSettings.from_config(remote.model_copy(update={"starttls": True}),
-                                        {"CLUSTERNEWS_SMTP_USER": "u",
-                                         "CLUSTERNEWS_SMTP_PASSWORD": "s3cret"})
+        env.smtp(cfg.model_copy(update={"smtp": remote}))
+    tls = cfg.model_copy(update={"smtp": remote.model_copy(update={"starttls": True})})
+    settings = env.smtp(tls)
     assert (settings.user, settings.password, settings.starttls) == ("u", "s3cret", True)
 
 

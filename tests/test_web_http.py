@@ -16,6 +16,7 @@ from lxml import etree, html
 from clusternews.adapters.store import Store
 from clusternews.adapters.store import partners as store_partners
 from clusternews.knowledge.base import KnowledgeBase
+from clusternews.settings import Settings
 from clusternews.web.app import create_app
 from clusternews.web.context import WebOptions
 
@@ -350,10 +351,12 @@ def test_partner_rate_limit_is_shared_by_every_process_through_redis(
     url = "redis://127.0.0.1:6379/0"
     prefix = f"clusternews:test:{uuid.uuid4().hex}:"
     monkeypatch.setenv("CLUSTERNEWS_REDIS_URL", url)
+    monkeypatch.setenv("CLUSTERNEWS_RATE_LIMIT", "6")
     store = Store.open(f"sqlite:///{tmp_path / 'shared.db'}")
     with store.write() as conn:
         token = store_partners.add(conn, "Busy", now=datetime.now(UTC))
-    apps = [create_app(store, kb=kb, options=WebOptions(rate_limit=6)) for _ in range(2)]
+    # Each worker process builds its options from the environment, as app_from_env does.
+    apps = [create_app(store, kb=kb, options=Settings.from_env().web(None)) for _ in range(2)]
     for app in apps:  # a key space of this test's own in the shared Redis
         limiter = app.state.context.gate.limiter
         assert isinstance(limiter, SharedRateLimiter)

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from clusternews.models import Entry
+from clusternews.pipeline.dates import DEFAULT_TIMEZONE
 from clusternews.pipeline.discover import looks_like_html
 from clusternews.pipeline.entities import Tagger
 from clusternews.pipeline.entities.model import Mention
@@ -16,7 +17,7 @@ from clusternews.pipeline.process import process_article
 
 class Analyzer:
     def __init__(self, detector: LanguageDetector, tagger: Tagger, *,
-                 tz: str = "Europe/Oslo") -> None:
+                 tz: str = DEFAULT_TIMEZONE) -> None:
         self.detector = detector
         self.tagger = tagger
         self.tz = tz

@@ -27,8 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings.from_env(config=args.config, db=args.db, workers=args.workers)
     try:
+        settings = Settings.from_env(config=args.config, db=args.db, workers=args.workers)
         return int(args.func(args, settings) or 0)
     except ConfigError as exc:
         # Plain text, never wrapped: editors and CI parse `file:line:` at the start of a line.
@@ -113,15 +113,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # Worker processes share nothing but the database: each builds its app from the
         # environment (web.app.app_from_env), so every core answers requests.
         store.close()
-        os.environ["CLUSTERNEWS_DATABASE_URL"] = settings.db_url
-        os.environ["CLUSTERNEWS_CONFIG"] = str(settings.config_path)
+        os.environ.update(settings.as_env())
         uvicorn.run("clusternews.web.app:app_from_env", factory=True, workers=processes,
                     host=args.host, port=args.port, log_level="warning")
         return 0
     # feeds.yaml, when there is one, only for /sources.opml: the rest is read from the store.
-    config = settings.load() if settings.config_path.exists() else None
-    uvicorn.run(create_app(store, config=config), host=args.host, port=args.port,
-                log_level="warning")
+    config = settings.load_if_present()
+    uvicorn.run(create_app(store, config=config, options=settings.web(config)), host=args.host,
+                port=args.port, log_level="warning")
     return 0
 
 

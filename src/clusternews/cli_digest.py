@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +40,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         week = week or IsoWeek.last_complete(now, config.defaults.timezone)
         if args.preview:
             return _preview(store, config, chosen, week, Path(args.preview), now)
-        return _send(store, config, chosen, week)
+        return _send(store, config, chosen, week, settings)
     except ValueError as exc:  # an unknown programme or region in a digest's filters
         print(f"digest: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -60,14 +59,14 @@ def _preview(store, config, chosen, week, out: Path, now: datetime) -> int:  # t
     return 0
 
 
-def _send(store, config, chosen, week) -> int:  # type: ignore[no-untyped-def]
-    from clusternews.adapters.mail import Mailer, MailError, SmtpSettings
+def _send(store, config, chosen, week, settings) -> int:  # type: ignore[no-untyped-def]
+    from clusternews.adapters.mail import Mailer, MailError
     from clusternews.jobs.send_digest import send_digest
     from clusternews.knowledge.base import KnowledgeBase
 
     kb = KnowledgeBase.load()
     try:
-        smtp = SmtpSettings.from_config(config.smtp, os.environ)
+        smtp = settings.smtp(config)
     except MailError as exc:
         print(f"digest: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -22,18 +22,19 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from clusternews.queries import build_query
 
     kb = KnowledgeBase.load()
+    tz = settings.zone(settings.load_if_present())  # dates and --since in feeds.yaml's zone
     try:
         query = build_query(kb, text=args.query, orgs=args.org,
                             regions=args.region, programmes=args.programme,
                             languages=args.lang, clusters=args.cluster,
-                            since=_since(args.since), limit=args.limit,
+                            since=_since(args.since), tz=tz, limit=args.limit,
                             collapse=args.collapse)
     except ValueError as exc:
         print(f"search: {exc}", file=sys.stderr)
         return 2
     with Store.open(settings.db_url).read() as conn:
         rows = search(conn, query)
-    found = [item_json(r, kb=kb) for r in rows]
+    found = [item_json(r, kb=kb, tz=tz) for r in rows]
     if args.json:
         print(json.dumps(found, ensure_ascii=False, indent=1))
         return 0

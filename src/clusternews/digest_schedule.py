@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -116,7 +115,8 @@ async def _off_loop(run: Callable[[Digest, IsoWeek], DigestReport], digest: Dige
 
 
 def _smtp_factory(config: Config) -> MailerFactory:
-    return lambda: Mailer(SmtpSettings.from_config(config.smtp, os.environ))
+    """Without a login: the process edge passes one built from its Settings."""
+    return lambda: Mailer(SmtpSettings.from_config(config.smtp))
 
 
 class _closing:

@@ -78,7 +78,7 @@ def load_golden(folder: Path) -> list[dict[str, Any]]:
 
 
 def _overlaps(a: dict[str, Any], start: int, end: int) -> bool:
-    return a["start"] < end and start < a["end"]
+    return bool(a["start"] < end and start < a["end"])
 
 
 def _is_linked(mention_id: str) -> bool:

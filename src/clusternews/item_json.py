@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 from clusternews.knowledge import display
 from clusternews.knowledge.base import KnowledgeBase
+from clusternews.pipeline.dates import DEFAULT_TIMEZONE
 
 
-def item_json(row: dict[str, Any], *, kb: KnowledgeBase, tz: str = "Europe/Oslo",
+def item_json(row: dict[str, Any], *, kb: KnowledgeBase, tz: str = DEFAULT_TIMEZONE,
               lang: str | None = None) -> dict[str, Any]:
     """The item; entity names from the knowledge base, in `lang` when given (a page's
     language), else canonical."""

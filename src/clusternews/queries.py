@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from clusternews.adapters.store.search import Query
 from clusternews.knowledge import filters
 from clusternews.knowledge.base import KnowledgeBase
+from clusternews.pipeline.dates import DEFAULT_TIMEZONE
 
 LANGS = ("no", "sv", "da", "en", "fi", "und")
 
@@ -16,7 +17,7 @@ LANGS = ("no", "sv", "da", "en", "fi", "und")
 def build_query(kb: KnowledgeBase, *, text: str | None = None, orgs: Sequence[str] = (),
                 regions: Sequence[str] = (), programmes: Sequence[str] = (),
                 languages: Sequence[str] = (), clusters: Sequence[str] = (),
-                since: date | None = None, tz: str = "Europe/Oslo", limit: int = 20,
+                since: date | None = None, tz: str = DEFAULT_TIMEZONE, limit: int = 20,
                 offset: int = 0, order: str | None = None,
                 collapse: str | None = None) -> Query:
     """Raises ValueError (filters.UnknownName among them) for anything it cannot mean."""

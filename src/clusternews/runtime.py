@@ -13,6 +13,7 @@ import procrastinate
 
 from clusternews import taskqueue
 from clusternews.adapters.http import HttpSettings, PoliteClient
+from clusternews.adapters.mail import Mailer
 from clusternews.adapters.store import Store, sources
 from clusternews.config import Config, Digest
 from clusternews.config.schema import SourceSpec, flatten_sources
@@ -58,6 +59,10 @@ class Runtime:
         self.processor.close()
         self.store.close()
 
+    def _mailer(self) -> Mailer:
+        """SMTP from feeds.yaml with the login from the settings."""
+        return Mailer(self.settings.smtp(self.config))
+
     def select(self, wanted: str | None) -> list[SourceSpec] | None:
         """All sources, or those of one source id or cluster id (None if nothing matches)."""
         if not wanted:
@@ -67,7 +72,7 @@ class Runtime:
 
     def _context(self, client: PoliteClient) -> Context:
         self.context = Context(client=client, store=self.store, processor=self.processor,
-                               tz=self.config.defaults.timezone)
+                               tz=self.settings.zone(self.config))
         return self.context
 
     async def ingest(self, specs: list[SourceSpec],
@@ -109,14 +114,14 @@ class Runtime:
             app = self._queue_app(with_handlers=True)
             async with app.open_async():
                 await taskqueue.queue.work(app, concurrency=concurrency,
-                                           options=options or QueueOptions.from_env())
+                                           options=options or self.settings.queue())
 
     def _queue_app(self, *, with_handlers: bool) -> procrastinate.App:
         taskqueue.ensure_schema(self.settings.db_url)
         if not with_handlers:
             return taskqueue.build_app(self.settings.db_url)
         digests = {d.id: d for d in self.config.digests}
-        send = sender(self.config, self.store)
+        send = sender(self.config, self.store, self._mailer)
 
         async def digest(digest_id: str, week: str) -> None:
             if digest_id in digests:
@@ -149,13 +154,15 @@ class Runtime:
                                             next_due=self.next_due,
                                             timezone=self.config.defaults.timezone)
                 add_digest_jobs(scheduler, self.config, self.store, now=datetime.now(UTC),
+                                mailer_factory=self._mailer,
                                 dispatch=enqueue_digest if app else None)
                 scheduler.start()
                 working = (asyncio.create_task(taskqueue.queue.work(
-                    app, concurrency=QUEUE_CONCURRENCY, options=QueueOptions.from_env()))
+                    app, concurrency=QUEUE_CONCURRENCY, options=self.settings.queue()))
                     if app is not None and worker else None)
                 web = create_app(self.store, scheduler_alive=lambda: scheduler.running,
-                                 stage_seconds=lambda: ctx.timings, config=self.config)
+                                 stage_seconds=lambda: ctx.timings, config=self.config,
+                                 options=self.settings.web(self.config))
                 server = uvicorn.Server(uvicorn.Config(web, host=host, port=port,
                                                        log_level="warning"))
                 try:

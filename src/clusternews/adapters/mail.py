@@ -1,13 +1,11 @@
-"""SMTP: one connection per batch, STARTTLS or implicit TLS, login from the environment."""
+"""SMTP: one connection per batch, STARTTLS or implicit TLS, login from the settings."""
 
 from __future__ import annotations
 
 import ipaddress
 import logging
-import os
 import smtplib
 import ssl
-from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from types import TracebackType
@@ -15,7 +13,6 @@ from types import TracebackType
 from clusternews.config.schema import Smtp
 
 log = logging.getLogger(__name__)
-USER_ENV, PASSWORD_ENV = "CLUSTERNEWS_SMTP_USER", "CLUSTERNEWS_SMTP_PASSWORD"
 
 
 class MailError(Exception):
@@ -38,8 +35,11 @@ class SmtpSettings:
     timeout: float = 30.0
 
     @classmethod
-    def from_config(cls, smtp: Smtp, env: Mapping[str, str] = os.environ) -> SmtpSettings:
-        user, password = env.get(USER_ENV) or None, env.get(PASSWORD_ENV) or None
+    def from_config(cls, smtp: Smtp, *, user: str | None = None,
+                    password: str | None = None) -> SmtpSettings:
+        """feeds.yaml's `smtp:` with the login from the settings (CLUSTERNEWS_SMTP_USER and
+        CLUSTERNEWS_SMTP_PASSWORD: secrets stay out of the config file)."""
+        user, password = user or None, password or None
         if password and not (smtp.starttls or smtp.ssl or _loopback(smtp.host)):
             raise MailError(f"mail: refusing to send the SMTP password unencrypted to "
                             f"{smtp.host}; set smtp.starttls or smtp.ssl in feeds.yaml",

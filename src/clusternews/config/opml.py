@@ -143,7 +143,7 @@ def _parse(data: bytes, name: str) -> etree._Element:
 
 def _attr(el: etree._Element, *names: str) -> str | None:
     for key in names:
-        value = el.get(key)
+        value: str | None = el.get(key)
         if value and value.strip():
             return value.strip()
     return None

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from clusternews.durations import parse_duration
+from clusternews.pipeline.dates import DEFAULT_TIMEZONE
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # Polling faster than this is impolite to small cluster websites; slower than a week is a mistake.
@@ -141,9 +142,17 @@ class Smtp(_Strict):
     ssl: bool = False
 
 
+def check_timezone(v: str) -> str:
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"expected an IANA time zone such as Europe/Oslo, got {v!r}") from None
+    return v
+
+
 class Defaults(_Strict):
     interval: Interval = 1800
-    timezone: str = "Europe/Oslo"
+    timezone: str = DEFAULT_TIMEZONE
     # Politeness toward each host: seconds between request starts, connections at once.
     host_delay: float = Field(default=1.0, ge=0, le=60)
     host_connections: int = Field(default=2, ge=1, le=16)
@@ -153,11 +162,7 @@ class Defaults(_Strict):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"expected an IANA time zone such as Europe/Oslo, got {v!r}") from None
-        return v
+        return check_timezone(v)
 
 
 class Config(_Strict):

@@ -149,7 +149,8 @@ def _accepts_gzip(header: str) -> bool:
 class DemoServer:
     """One ThreadingHTTPServer per demo site on 127.0.0.1, each on its own port."""
 
-    def __init__(self, sites: Iterable[str] = SITE_IDS, articles: list[dict] | None = None,
+    def __init__(self, sites: Iterable[str] = SITE_IDS,
+                 articles: list[dict[str, Any]] | None = None,
                  host: str = "127.0.0.1", ports: Mapping[str, int] | None = None) -> None:
         self.sites = tuple(sites)
         unknown = [s for s in self.sites if s not in SITES]

@@ -8,6 +8,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from clusternews.adapters.http import FetchError, FetchResult, PoliteClient
 from clusternews.adapters.store import FetchRecord, Store, items, sources
@@ -18,6 +19,7 @@ from clusternews.jobs.fetch_source import fetch_document
 from clusternews.jobs.workers import Processor
 from clusternews.models import Article, Entry
 from clusternews.pipeline import plan
+from clusternews.pipeline.dates import DEFAULT_TIMEZONE
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ class Context:
     client: PoliteClient
     store: Store
     processor: Processor
-    tz: str = "Europe/Oslo"
+    tz: str = DEFAULT_TIMEZONE
     max_new: int = plan.MAX_NEW_PER_RUN
     sitemap_max_age: timedelta = plan.SITEMAP_MAX_AGE
     timings: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
@@ -133,7 +135,7 @@ async def _article(entry: Entry, ctx: Context, *, now: datetime) -> Article | No
 
 
 def record_failure(spec: SourceSpec, ctx: Context, exc: Exception, *, now: datetime,
-                   state: dict | None = None, started: float | None = None) -> Outcome:
+                   state: dict[str, Any] | None = None, started: float | None = None) -> Outcome:
     """Store the error on the source and schedule its next try with back-off."""
     if state is None:
         with ctx.store.read() as conn:
@@ -151,6 +153,6 @@ def record_failure(spec: SourceSpec, ctx: Context, exc: Exception, *, now: datet
     return Outcome(spec.id, "error", error=str(exc))
 
 
-def _record(ctx: Context, rec: FetchRecord, changes: dict) -> None:
+def _record(ctx: Context, rec: FetchRecord, changes: dict[str, Any]) -> None:
     with ctx.store.write() as conn:
         sources.record(conn, rec, changes=changes)

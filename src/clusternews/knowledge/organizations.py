@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from clusternews.assets import models_dir
 from clusternews.knowledge.folding import exact_key, loose_key
@@ -120,21 +120,22 @@ def query_forms(text: str) -> list[str]:
     return [f for f in dict.fromkeys(forms) if f]
 
 
-def _strings(raw: dict, field: str, where: str, *, required: bool = True) -> tuple[str, ...]:
+def _strings(raw: dict[str, Any], field: str, where: str, *,
+             required: bool = True) -> tuple[str, ...]:
     value = raw.get(field, None if required else [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise EntityDataError(f"{where}: field {field!r} must be a list of non-empty strings")
     return tuple(value)
 
 
-def _optional(raw: dict, field: str, where: str) -> str | None:
+def _optional(raw: dict[str, Any], field: str, where: str) -> str | None:
     value = raw.get(field)
     if value is not None and not (isinstance(value, str) and value):
         raise EntityDataError(f"{where}: field {field!r} must be a non-empty string or null")
     return value
 
 
-def _names(raw: dict, where: str) -> tuple[tuple[str, str], ...]:
+def _names(raw: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
     value = raw.get("names") or {}
     if not isinstance(value, dict):
         raise EntityDataError(f"{where}: field 'names' must be an object of language -> name")
@@ -146,7 +147,7 @@ def _names(raw: dict, where: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(value.items(), key=lambda item: LANGUAGES.index(item[0])))
 
 
-def _org_number(raw: dict, where: str, country: str | None) -> str | None:
+def _org_number(raw: dict[str, Any], where: str, country: str | None) -> str | None:
     value = raw.get("org_number")
     if value is None:
         return None
@@ -158,7 +159,8 @@ def _org_number(raw: dict, where: str, country: str | None) -> str | None:
     return value
 
 
-def _common(raw: object, where: str, pattern: re.Pattern, countries: frozenset) -> dict:
+def _common(raw: object, where: str, pattern: re.Pattern[str],
+            countries: frozenset[str]) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise EntityDataError(f"{where}: a record must be a JSON object")
     for field in ("id", "name"):
@@ -300,7 +302,7 @@ class EntityIndex(Generic[T]):
         return found[0] if found else None
 
     @staticmethod
-    def _rank(entity: T, tier: int, country: str | None) -> tuple:
+    def _rank(entity: T, tier: int, country: str | None) -> tuple[Any, ...]:
         other = country is not None and entity.country not in (None, country.upper(), *_EVERYWHERE)
         return (tier, other, entity.id)
 

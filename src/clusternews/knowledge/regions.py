@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from clusternews.assets import models_dir
 from clusternews.knowledge.folding import exact_key, loose_key, variants
@@ -197,7 +198,8 @@ class RegionIndex:
         return found[0] if found else None
 
     @staticmethod
-    def _rank(region: Region, tier: int, hint: str | None, country: str | None) -> tuple:
+    def _rank(region: Region, tier: int, hint: str | None,
+              country: str | None) -> tuple[Any, ...]:
         # A "kommune"/"län" suffix says which level is meant; a county hint also
         # accepts former counties, which are stored as areas ("Viken fylke").
         wanted = ({hint, "area"} if hint == "county" else {hint}) if hint else set()
@@ -227,7 +229,7 @@ class RegionIndex:
         return list(out)
 
     @staticmethod
-    def _walk(start: str, step) -> list[str]:
+    def _walk(start: str, step: Callable[[str], Iterable[str]]) -> list[str]:
         seen, order, queue = {start}, [], deque([start])
         while queue:
             for nxt in step(queue.popleft()):

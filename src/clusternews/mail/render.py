@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from clusternews.mail import wording
+from clusternews.pipeline.dates import DEFAULT_TIMEZONE
 from clusternews.pipeline.digest import DigestContent, DigestItem, Section
 from clusternews.pipeline.isoweek import IsoWeek
 
@@ -34,7 +35,7 @@ class Letter:
     language: str  # nb | nn | sv | en
     sender: str
     recipient: str
-    tz: str = "Europe/Oslo"
+    tz: str = DEFAULT_TIMEZONE
 
 
 def render_message(content: DigestContent, week: IsoWeek, letter: Letter, *,

@@ -9,6 +9,10 @@ from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateparser
 
+# The zone of naive dates and of every date shown, unless feeds.yaml or CLUSTERNEWS_TIMEZONE
+# says otherwise (settings.Settings.zone).
+DEFAULT_TIMEZONE = "Europe/Oslo"
+
 
 def from_struct(value: time.struct_time | None) -> datetime | None:
     """feedparser's *_parsed fields are UTC struct_times."""
@@ -20,12 +24,12 @@ def from_struct(value: time.struct_time | None) -> datetime | None:
         return None
 
 
-def parse_date(text: str | None, *, tz: str = "Europe/Oslo") -> datetime | None:
+def parse_date(text: str | None, *, tz: str = DEFAULT_TIMEZONE) -> datetime | None:
     """ISO 8601, RFC 822 or a bare date; naive values are taken as local time in `tz`."""
     if not text or not isinstance(text, str):
         return None
     try:
-        value = dateparser.parse(text.strip())
+        value: datetime | None = dateparser.parse(text.strip())
     except (ValueError, OverflowError, TypeError):
         return None
     if value is None:

@@ -98,11 +98,12 @@ def in_week(row: Mapping[str, Any], *, start: datetime, end: datetime,
     but first seen after that week's digest went out (`late_since`), so nobody misses it."""
     published, first_seen = row.get("published"), row["first_seen"]
     if published is None:
-        return start <= first_seen < end
+        return bool(start <= first_seen < end)
     if start <= published < end:
         return True
     late_since = late_since or start
-    return start - timedelta(days=7) <= published < start and late_since <= first_seen < end
+    return bool(start - timedelta(days=7) <= published < start
+                and late_since <= first_seen < end)
 
 
 def matches(row: Mapping[str, Any], interests: Interests) -> bool:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 import lxml.html
 import trafilatura
 from lxml import etree
 
 from clusternews.models import Entry, Extracted
-from clusternews.pipeline.dates import at_local_midnight, parse_date, plausible
+from clusternews.pipeline.dates import DEFAULT_TIMEZONE, at_local_midnight, parse_date, plausible
 from clusternews.pipeline.sanitize import clean_text, html_to_text
 
 log = logging.getLogger(__name__)
@@ -24,8 +25,9 @@ MAX_HTML = 1_500_000
 EXTRACT_OPTIONS = {"include_comments": False, "include_tables": True, "favor_precision": True}
 
 
-def extract_article(html: str, *, url: str, tz: str = "Europe/Oslo",
-                    now: datetime | None = None, options: dict | None = None) -> Extracted:
+def extract_article(html: str, *, url: str, tz: str = DEFAULT_TIMEZONE,
+                    now: datetime | None = None,
+                    options: dict[str, Any] | None = None) -> Extracted:
     """Pure: the page's text and metadata; fields the page does not give stay None."""
     html = html[:MAX_HTML]
     if not html.strip():

@@ -54,7 +54,7 @@ def _newer(entry: Entry, stored: dict[str, Any]) -> bool:
     published, updated = stored.get("published"), stored.get("updated_at")
     if entry.published is None or published is None or updated is None:
         return False
-    return entry.published > published and entry.published > updated
+    return bool(entry.published > published and entry.published > updated)
 
 
 def backoff(failures: int, *, interval: int, ceiling: timedelta = BACKOFF_CEILING) -> timedelta:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -44,20 +43,12 @@ def conninfo(db_url: str) -> str:
 
 @dataclass(frozen=True)
 class QueueOptions:
-    """Worker timing; the defaults are procrastinate's. Tests shorten them through the
-    environment (CLUSTERNEWS_QUEUE_HEARTBEAT, CLUSTERNEWS_QUEUE_STALLED_AFTER)."""
+    """Worker timing; the defaults are procrastinate's. Set from Settings (queue_heartbeat, …);
+    tests shorten them."""
 
     heartbeat: float = 10.0  # seconds between a worker's heartbeats
     stalled_after: float = 30.0  # a worker silent this long is dead; its jobs are retried
     poll: float = 5.0  # seconds between polls when no notification arrives
-
-    @classmethod
-    def from_env(cls) -> QueueOptions:
-        env = os.environ
-        return cls(heartbeat=float(env.get("CLUSTERNEWS_QUEUE_HEARTBEAT", cls.heartbeat)),
-                   stalled_after=float(env.get("CLUSTERNEWS_QUEUE_STALLED_AFTER",
-                                               cls.stalled_after)),
-                   poll=float(env.get("CLUSTERNEWS_QUEUE_POLL", cls.poll)))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -31,31 +30,27 @@ programmes. Once any partner token exists, `/feed.json`, `/feed.xml` and `/api/*
 `Authorization: Bearer <token>` (`clusternews partners add NAME`)."""
 
 
-def options_for(config: Config | None) -> WebOptions:
-    """Web options from feeds.yaml: its timezone reaches the pages, feeds and API."""
-    return WebOptions(timezone=config.defaults.timezone) if config else WebOptions()
-
-
 def app_from_env() -> FastAPI:
     """The app of one `serve` worker process (uvicorn's factory): settings from the
-    environment `serve` set, the database already migrated by the parent."""
+    environment `serve` set (Settings.as_env), the database already migrated by the parent."""
     from clusternews.settings import Settings
 
     settings = Settings.from_env()
-    config = settings.load() if settings.config_path.exists() else None
+    config = settings.load_if_present()
     return create_app(Store.open(settings.db_url, migrate=False), config=config,
-                      options=options_for(config))
+                      options=settings.web(config))
 
 
 def create_app(store: Store, *, scheduler_alive: Callable[[], bool] | None = None,
                kb: KnowledgeBase | None = None, options: WebOptions | None = None,
                stage_seconds: Callable[[], Mapping[str, float]] | None = None,
                config: Config | None = None) -> FastAPI:
-    options = options or options_for(config)
+    # Without options (tests, embedding): feeds.yaml's timezone, built-in defaults otherwise.
+    options = options or WebOptions(timezone=config.defaults.timezone if config
+                                    else WebOptions.timezone)
     kb = kb or KnowledgeBase.load()
     ctx = WebContext(store=store, kb=kb, options=options,
-                     gate=PartnerGate(store, limiter_for(options.rate_limit,
-                                                         os.environ.get("CLUSTERNEWS_REDIS_URL"))),
+                     gate=PartnerGate(store, limiter_for(options.rate_limit, options.redis_url)),
                      suggester=Suggester(kb), scheduler_alive=scheduler_alive,
                      stage_seconds=stage_seconds, config=config)
     env = Environment(loader=FileSystemLoader(HERE / "templates"),

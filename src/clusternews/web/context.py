@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from clusternews.adapters.store import Store
 from clusternews.config import Config
 from clusternews.knowledge.base import KnowledgeBase
+from clusternews.pipeline.dates import DEFAULT_TIMEZONE
 from clusternews.web.auth import PartnerGate
 from clusternews.web.cache import ResponseCache
 from clusternews.web.suggest import Suggester
@@ -16,12 +17,13 @@ from clusternews.web.suggest import Suggester
 @dataclass(frozen=True)
 class WebOptions:
     title: str = "clusternews"
-    timezone: str = "Europe/Oslo"
+    timezone: str = DEFAULT_TIMEZONE
     feed_limit: int = 50  # items per feed page unless ?limit= says otherwise
     page_size: int = 20  # results per search page for people
     rate_limit: int = 120  # requests per minute per partner token (0: none)
     # Absolute base for feed links ("https://news.example.org"); None: from the request.
     base_url: str | None = None
+    redis_url: str | None = None  # partner rate limits shared by every web process
 
 
 @dataclass

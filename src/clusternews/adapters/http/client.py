@@ -116,9 +116,10 @@ class PoliteClient:
         return self._client
 
     def _host_stats(self, host: str) -> dict[str, int]:
-        return self.stats["by_host"].setdefault(
+        stats: dict[str, int] = self.stats["by_host"].setdefault(
             host, {"requests": 0, "bytes": 0, "not_modified": 0, "errors": 0}
         )
+        return stats
 
     async def get(
         self,

@@ -11,7 +11,7 @@ import feedparser
 
 from clusternews.errors import DiscoverError
 from clusternews.models import Discovery, Entry
-from clusternews.pipeline.dates import from_struct, parse_date, plausible
+from clusternews.pipeline.dates import DEFAULT_TIMEZONE, from_struct, parse_date, plausible
 from clusternews.pipeline.discover.charset import as_utf8, override_warning
 from clusternews.pipeline.discover.feedentries import (
     is_http_url,
@@ -40,7 +40,7 @@ def looks_like_html(content: bytes) -> bool:
 
 
 def discover_feed(content: bytes, *, base_url: str, now: datetime, content_type: str = "",
-                  tz: str = "Europe/Oslo", text: str | None = None,
+                  tz: str = DEFAULT_TIMEZONE, text: str | None = None,
                   encoding: str | None = None, http_charset: str | None = None) -> Discovery:
     """`text`/`encoding`: the body as the HTTP layer decoded it (None: let feedparser decode);
     `http_charset`: the charset the Content-Type claimed, to say when it was overridden."""

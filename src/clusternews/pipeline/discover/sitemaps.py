@@ -9,7 +9,7 @@ from lxml import etree
 
 from clusternews.errors import DiscoverError
 from clusternews.models import Discovery, Entry
-from clusternews.pipeline.dates import parse_date, plausible
+from clusternews.pipeline.dates import DEFAULT_TIMEZONE, parse_date, plausible
 from clusternews.pipeline.sanitize import clean_text
 from clusternews.pipeline.urls import canonical_url, same_site
 
@@ -24,7 +24,7 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Fal
 
 def discover_sitemap(content: bytes, *, base_url: str, now: datetime,
                      max_age: timedelta = timedelta(days=30), links: str | None = None,
-                     tz: str = "Europe/Oslo") -> Discovery:
+                     tz: str = DEFAULT_TIMEZONE) -> Discovery:
     try:
         root = etree.fromstring(content, parser=_PARSER)
     except etree.XMLSyntaxError as exc:

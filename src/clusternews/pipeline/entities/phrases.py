@@ -21,7 +21,7 @@ EXTRA_INFIXES = (r"(?<=[^\W\d_])-(?=[^\W\d_])", r"(?<=\w):(?=s\b)", r"(?<=\w)’
 def rule_tokenizer() -> Language:
     nlp = spacy.blank("xx")
     infixes = list(nlp.Defaults.infixes or []) + list(EXTRA_INFIXES)
-    tokenizer: Tokenizer = nlp.tokenizer  # type: ignore[assignment]
+    tokenizer: Tokenizer = nlp.tokenizer
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     # Norms without case or Nordic diacritics, so "Tromso" meets "Tromsø". Set on the vocab,
     # they are computed once per word form, not once per token of every article.

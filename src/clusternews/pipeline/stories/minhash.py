@@ -35,7 +35,8 @@ def signature(shingles: Iterable[str], *, perms: int, salt: int = 0) -> np.ndarr
     a, b = _A[salt:salt + perms], _B[salt:salt + perms]
     with np.errstate(over="ignore"):  # wrapping uint64 products are part of the hash
         values = (hashes[:, None] * a[None, :] + b[None, :]) >> _SHIFT
-    return values.min(axis=0).astype(np.uint32)
+    signature: np.ndarray = values.min(axis=0).astype(np.uint32)
+    return signature
 
 
 def similarity(one: np.ndarray, other: np.ndarray) -> float:
