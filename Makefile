@@ -35,7 +35,8 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/mypy src
+	$(BIN)/ruff format --check src
+	$(BIN)/mypy src  # strict (pyproject.toml)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest_throughput.py

@@ -16,8 +16,9 @@ from clusternews.pipeline.process import process_article
 
 
 class Analyzer:
-    def __init__(self, detector: LanguageDetector, tagger: Tagger, *,
-                 tz: str = DEFAULT_TIMEZONE) -> None:
+    def __init__(
+        self, detector: LanguageDetector, tagger: Tagger, *, tz: str = DEFAULT_TIMEZONE
+    ) -> None:
         self.detector = detector
         self.tagger = tagger
         self.tz = tz
@@ -25,20 +26,28 @@ class Analyzer:
     def analyze(self, text: str, *, declared: str | None = None) -> dict[str, Any]:
         """Offsets are into `text` as given (for HTML: into the extracted text, returned too)."""
         html = looks_like_html(text.encode("utf-8", "replace")[:2048])
-        done = process_article(Entry(url="file:///analyze", language=declared),
-                               text if html else None, detector=self.detector,
-                               tagger=self.tagger, tz=self.tz, now=None,
-                               text=None if html else text)
+        done = process_article(
+            Entry(url="file:///analyze", language=declared),
+            text if html else None,
+            detector=self.detector,
+            tagger=self.tagger,
+            tz=self.tz,
+            now=None,
+            text=None if html else text,
+        )
         out: dict[str, Any] = {"text": done.text} if html else {}
         lang, tags = done.language, done.tags
-        out.update({
-            "language": lang.language, "language_variant": lang.variant,
-            "language_confidence": round(lang.confidence, 4),
-            "entities": [_mention(m) for m in tags.mentions],
-            # Named inside another name or a word ("EU" in "EU-saker"): linked, not a span.
-            "nested": [_mention(m) for m in tags.nested],
-            "regions": list(tags.region_names),
-        })
+        out.update(
+            {
+                "language": lang.language,
+                "language_variant": lang.variant,
+                "language_confidence": round(lang.confidence, 4),
+                "entities": [_mention(m) for m in tags.mentions],
+                # Named inside another name or a word ("EU" in "EU-saker"): linked, not a span.
+                "nested": [_mention(m) for m in tags.nested],
+                "regions": list(tags.region_names),
+            }
+        )
         return out
 
     def stream(self, lines: Iterable[str]) -> Iterator[str]:
@@ -52,16 +61,24 @@ class Analyzer:
                 if not isinstance(text, str):
                     raise TypeError("'text' is not a string")
             except (ValueError, KeyError, TypeError) as exc:
-                yield json.dumps({"line": number, "error": f"analyze: bad input line: {exc}"},
-                                 ensure_ascii=False)
+                yield json.dumps(
+                    {"line": number, "error": f"analyze: bad input line: {exc}"}, ensure_ascii=False
+                )
                 continue
             result = self.analyze(text, declared=record.get("language"))
             yield json.dumps({"id": record.get("id"), **result}, ensure_ascii=False)
 
 
 def _mention(m: Mention) -> dict[str, Any]:
-    return {"start": m.start, "end": m.end, "text": m.text, "label": m.label, "id": m.id,
-            "name": m.name, "kind": m.kind}
+    return {
+        "start": m.start,
+        "end": m.end,
+        "text": m.text,
+        "label": m.label,
+        "id": m.id,
+        "name": m.name,
+        "kind": m.kind,
+    }
 
 
 def write_lines(lines: Iterable[str], out: TextIO) -> int:

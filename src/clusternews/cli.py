@@ -25,8 +25,10 @@ EXIT_CONFIG = 2
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         settings = Settings.from_env(config=args.config, db=args.db, workers=args.workers)
         return int(args.func(args, settings) or 0)
@@ -48,8 +50,14 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             print(f"ingest: no source or cluster with id {args.source!r}", file=sys.stderr)
             return EXIT_CONFIG
         started = time.perf_counter()
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=console, transient=True) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
             task = bar.add_task("ingesting", total=len(specs))
             outcomes = asyncio.run(rt.ingest(specs, on_done=lambda o: bar.advance(task)))
         console.print(outcomes_table(outcomes, rt.context.timings, time.perf_counter() - started))
@@ -89,9 +97,11 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from clusternews.taskqueue import uses_queue
 
     if not uses_queue(settings.db_url):
-        print("worker: the task queue needs PostgreSQL (--db or CLUSTERNEWS_DATABASE_URL="
-              "postgresql://…); with SQLite, `clusternews run` ingests in its own process",
-              file=sys.stderr)
+        print(
+            "worker: the task queue needs PostgreSQL (--db or CLUSTERNEWS_DATABASE_URL="
+            "postgresql://…); with SQLite, `clusternews run` ingests in its own process",
+            file=sys.stderr,
+        )
         return 2
     config = settings.load()
     with Runtime(settings, config) as rt, contextlib.suppress(KeyboardInterrupt):
@@ -114,13 +124,23 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # environment (web.app.app_from_env), so every core answers requests.
         store.close()
         os.environ.update(settings.as_env())
-        uvicorn.run("clusternews.web.app:app_from_env", factory=True, workers=processes,
-                    host=args.host, port=args.port, log_level="warning")
+        uvicorn.run(
+            "clusternews.web.app:app_from_env",
+            factory=True,
+            workers=processes,
+            host=args.host,
+            port=args.port,
+            log_level="warning",
+        )
         return 0
     # feeds.yaml, when there is one, only for /sources.opml: the rest is read from the store.
     config = settings.load_if_present()
-    uvicorn.run(create_app(store, config=config, options=settings.web(config)), host=args.host,
-                port=args.port, log_level="warning")
+    uvicorn.run(
+        create_app(store, config=config, options=settings.web(config)),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+    )
     return 0
 
 
@@ -135,9 +155,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"clusternews {__version__}")
     parser.add_argument("--config", help="feeds.yaml path (env CLUSTERNEWS_CONFIG)")
     parser.add_argument("--db", help="database URL (env CLUSTERNEWS_DATABASE_URL)")
-    parser.add_argument("--workers", type=int,
-                        help="processes for extraction, language and tagging "
-                             "(default: cores, at most 2; 0 = a thread)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="processes for extraction, language and tagging "
+        "(default: cores, at most 2; 0 = a thread)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
@@ -151,22 +174,32 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_sources)
     cli_opml.add_parsers(p)  # sources export --opml, sources import FILE.opml
 
-    for name, func, text in (("run", cmd_run, "scheduler + HTTP server"),
-                             ("serve", cmd_serve, "HTTP server only")):
+    for name, func, text in (
+        ("run", cmd_run, "scheduler + HTTP server"),
+        ("serve", cmd_serve, "HTTP server only"),
+    ):
         p = sub.add_parser(name, help=text)
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
         p.set_defaults(func=func)
         if name == "serve":
-            p.add_argument("--web-workers", type=int, default=0,
-                           help="HTTP worker processes (default: one per core)")
+            p.add_argument(
+                "--web-workers",
+                type=int,
+                default=0,
+                help="HTTP worker processes (default: one per core)",
+            )
         if name == "run":
-            p.add_argument("--no-worker", action="store_true",
-                           help="on PostgreSQL: only enqueue jobs; `worker` processes work them")
+            p.add_argument(
+                "--no-worker",
+                action="store_true",
+                help="on PostgreSQL: only enqueue jobs; `worker` processes work them",
+            )
 
     p = sub.add_parser("worker", help="work queued refreshes and digests (PostgreSQL)")
-    p.add_argument("--concurrency", type=int, default=4,
-                   help="jobs worked at once in this process (default 4)")
+    p.add_argument(
+        "--concurrency", type=int, default=4, help="jobs worked at once in this process (default 4)"
+    )
     p.set_defaults(func=cmd_worker)
 
     add_parsers(sub)
@@ -174,8 +207,11 @@ def _parser() -> argparse.ArgumentParser:
     add_web_parsers(sub)
 
     p = sub.add_parser("demo", help="bundled demo site → ingest → digest preview → web server")
-    p.add_argument("--no-serve", action="store_true",
-                   help="stop after ingesting and writing the digest preview")
+    p.add_argument(
+        "--no-serve",
+        action="store_true",
+        help="stop after ingesting and writing the digest preview",
+    )
     p.add_argument("--port", type=int, default=8000, help="web server port (default 8000)")
     p.set_defaults(func=cmd_demo)
     return parser

@@ -25,8 +25,12 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     chosen = [d for d in config.digests if args.id in (None, d.id)]
     if not chosen:
         known = ", ".join(d.id for d in config.digests) or "none in the config"
-        print(f"digest: no digest {args.id!r} (known: {known})" if args.id else
-              f"digest: {settings.config_path} has no digests: section", file=sys.stderr)
+        print(
+            f"digest: no digest {args.id!r} (known: {known})"
+            if args.id
+            else f"digest: {settings.config_path} has no digests: section",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     try:
         week = IsoWeek.parse(args.week) if args.week else None
@@ -53,8 +57,10 @@ def _preview(store, config, chosen, week, out: Path, now: datetime) -> int:  # t
 
     for p in write_previews(store, config, chosen, week, out, now=now):
         groups = ", ".join(f"{title} ({n})" for title, n in p.groups)
-        console.print(f"{p.digest} {week}: {p.items} items in {len(p.groups)} "
-                      f"groups{': ' + groups if groups else ''}")
+        console.print(
+            f"{p.digest} {week}: {p.items} items in {len(p.groups)} "
+            f"groups{': ' + groups if groups else ''}"
+        )
         console.print(f"  {p.eml}\n  {p.html}", highlight=False)
     return 0
 
@@ -74,14 +80,16 @@ def _send(store, config, chosen, week, settings) -> int:  # type: ignore[no-unty
     with Mailer(smtp) as mailer:
         for digest in chosen:
             # Asked for by a person: failed deliveries are retried now, not at their due time.
-            report = send_digest(store, config, digest, week, mailer=mailer, kb=kb,
-                                 retry_now=True)
-            console.print(f"{digest.id} {week}: {report.items} items; sent {len(report.sent)}, "
-                          f"failed {len(report.failed)}, skipped {len(report.skipped)} "
-                          "(already sent, in progress or nothing new)")
+            report = send_digest(store, config, digest, week, mailer=mailer, kb=kb, retry_now=True)
+            console.print(
+                f"{digest.id} {week}: {report.items} items; sent {len(report.sent)}, "
+                f"failed {len(report.failed)}, skipped {len(report.skipped)} "
+                "(already sent, in progress or nothing new)"
+            )
             for recipient, error in report.failed:
-                console.print(f"  [red]failed[/red] {escape(recipient)}: {escape(error)}",
-                              highlight=False)
+                console.print(
+                    f"  [red]failed[/red] {escape(recipient)}: {escape(error)}", highlight=False
+                )
             failed += len(report.failed)
     return 1 if failed else 0
 
@@ -90,19 +98,39 @@ def _status(store, ids: list[str], week, now: datetime) -> int:  # type: ignore[
     from clusternews.adapters.store import deliveries
 
     with store.read() as conn:
-        rows = [r for d in ids
-                for r in deliveries.rows(conn, digest_id=d, week=str(week) if week else None)]
+        rows = [
+            r
+            for d in ids
+            for r in deliveries.rows(conn, digest_id=d, week=str(week) if week else None)
+        ]
     table = Table(title=f"{len(rows)} deliveries")
-    for col in ("digest", "week", "recipient", "state", "attempts", "items", "when", "next try",
-                "error"):
+    for col in (
+        "digest",
+        "week",
+        "recipient",
+        "state",
+        "attempts",
+        "items",
+        "when",
+        "next try",
+        "error",
+    ):
         table.add_column(col, overflow="fold")
     for r in rows:
         style = {"failed": "red", "sending": "yellow", "skipped": "dim"}.get(r["state"], "")
         state = "given up" if r["state"] == "failed" and r["permanent"] else r["state"]
-        table.add_row(r["digest_id"], r["week"], r["recipient"], state, str(r["attempts"]),
-                      str(r["items"]), ago(r["sent_at"] or r["claimed_at"], now=now),
-                      ago(r["next_attempt_at"], now=now) if r["next_attempt_at"] else "",
-                      escape(r["error"] or ""), style=style)
+        table.add_row(
+            r["digest_id"],
+            r["week"],
+            r["recipient"],
+            state,
+            str(r["attempts"]),
+            str(r["items"]),
+            ago(r["sent_at"] or r["claimed_at"], now=now),
+            ago(r["next_attempt_at"], now=now) if r["next_attempt_at"] else "",
+            escape(r["error"] or ""),
+            style=style,
+        )
     console.print(table)
     return 0
 
@@ -113,7 +141,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument("--week", help="ISO week such as 2026-W47 (default: the last complete week)")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--preview", metavar="DIR", help="write .eml and .html files, send nothing")
-    what.add_argument("--send", action="store_true",
-                      help="send now (each recipient at most once per digest and week)")
+    what.add_argument(
+        "--send",
+        action="store_true",
+        help="send now (each recipient at most once per digest and week)",
+    )
     what.add_argument("--status", action="store_true", help="what was sent and what failed")
     p.set_defaults(func=cmd_digest)

@@ -17,15 +17,26 @@ from clusternews.settings import Settings, region_checker
 def add_parsers(sources: argparse.ArgumentParser) -> None:
     actions = sources.add_subparsers(metavar="ACTION")
     p = actions.add_parser("export", help="every configured source as an OPML 2.0 document")
-    p.add_argument("--opml", required=True, nargs="?", const="-", metavar="FILE|-",
-                   help="write OPML to FILE (default: standard output)")
+    p.add_argument(
+        "--opml",
+        required=True,
+        nargs="?",
+        const="-",
+        metavar="FILE|-",
+        help="write OPML to FILE (default: standard output)",
+    )
     p.set_defaults(func=cmd_export)
-    p = actions.add_parser("import", help="add the clusters and sources of an OPML file to "
-                                          "feeds.yaml, keeping its comments")
+    p = actions.add_parser(
+        "import",
+        help="add the clusters and sources of an OPML file to feeds.yaml, keeping its comments",
+    )
     p.add_argument("file", metavar="FILE.opml")
-    p.add_argument("--country", metavar="CC",
-                   help="country of clusters the OPML does not place (no cn:country, no "
-                        ".no/.se/.dk/.fi host), e.g. NO")
+    p.add_argument(
+        "--country",
+        metavar="CC",
+        help="country of clusters the OPML does not place (no cn:country, no "
+        ".no/.se/.dk/.fi host), e.g. NO",
+    )
     p.set_defaults(func=cmd_import)
 
 
@@ -49,8 +60,13 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     clusters = parse_opml(data, name=args.file, default_country=args.country)
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     try:
-        new_text, report = merge_opml(text, clusters, name=str(path), origin=Path(args.file).name,
-                                      region_known=region_checker())
+        new_text, report = merge_opml(
+            text,
+            clusters,
+            name=str(path),
+            origin=Path(args.file).name,
+            region_known=region_checker(),
+        )
     except ConfigError as exc:
         raise ConfigError([*exc.problems, f"{path}: not changed"]) from None
     if new_text != text:
@@ -59,8 +75,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"new cluster {cid}")
     for line in report.added:
         print(f"added {line}")
-    print(f"{path}: {len(report.added)} sources added ({len(report.new_clusters)} new clusters), "
-          f"{len(report.skipped)} already there")
+    print(
+        f"{path}: {len(report.added)} sources added ({len(report.new_clusters)} new clusters), "
+        f"{len(report.skipped)} already there"
+    )
     return 0
 
 

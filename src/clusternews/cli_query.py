@@ -24,11 +24,19 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     kb = KnowledgeBase.load()
     tz = settings.zone(settings.load_if_present())  # dates and --since in feeds.yaml's zone
     try:
-        query = build_query(kb, text=args.query, orgs=args.org,
-                            regions=args.region, programmes=args.programme,
-                            languages=args.lang, clusters=args.cluster,
-                            since=_since(args.since), tz=tz, limit=args.limit,
-                            collapse=args.collapse)
+        query = build_query(
+            kb,
+            text=args.query,
+            orgs=args.org,
+            regions=args.region,
+            programmes=args.programme,
+            languages=args.lang,
+            clusters=args.cluster,
+            since=_since(args.since),
+            tz=tz,
+            limit=args.limit,
+            collapse=args.collapse,
+        )
     except ValueError as exc:
         print(f"search: {exc}", file=sys.stderr)
         return 2
@@ -44,8 +52,14 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     for item in found:
         names = ", ".join(e["name"] for e in item["entities"] if e["type"] != "PERSON")
         size = item["story"]["size"]
-        table.add_row((item["published"] or "")[:10], item["language"], item["cluster"],
-                      item["title"], f"{size} versions" if size > 1 else "", names[:200])
+        table.add_row(
+            (item["published"] or "")[:10],
+            item["language"],
+            item["cluster"],
+            item["title"],
+            f"{size} versions" if size > 1 else "",
+            names[:200],
+        )
     console.print(table)
     return 0
 
@@ -72,8 +86,14 @@ def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
     for col in ("type", "id", "name", "kind", "org number", "items"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r["type"], r["entity_id"], r["name"], r["kind"] or "",
-                      r.get("org_number") or "", str(r["items"]))
+        table.add_row(
+            r["type"],
+            r["entity_id"],
+            r["name"],
+            r["kind"] or "",
+            r.get("org_number") or "",
+            str(r["items"]),
+        )
     console.print(table)
     return 0
 
@@ -85,14 +105,20 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
 
     analyzer = Analyzer(LanguageDetector(), load_tagger())
     if args.jsonl:
-        sources = [sys.stdin] if not args.files or args.files == ["-"] else \
-            [open(f, encoding="utf-8") for f in args.files]  # noqa: SIM115
+        sources = (
+            [sys.stdin]
+            if not args.files or args.files == ["-"]
+            else [open(f, encoding="utf-8") for f in args.files]
+        )  # noqa: SIM115
         for handle in sources:
             write_lines(analyzer.stream(handle), sys.stdout)
         return 0
     for name in args.files or ["-"]:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8",
-                                                                         errors="replace")
+        text = (
+            sys.stdin.read()
+            if name == "-"
+            else Path(name).read_text(encoding="utf-8", errors="replace")
+        )
         result = {"file": name, **analyzer.analyze(text)}
         print(json.dumps(result, ensure_ascii=False, indent=1))
     return 0
@@ -111,15 +137,20 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p = sub.add_parser("search", help="stored items by text, organization, region, programme")
     p.add_argument("query", nargs="?", help="free text")
     p.add_argument("--org", action="append", default=[], help="organization (any alias)")
-    p.add_argument("--region", action="append", default=[],
-                   help="region, county, municipality or town (places inside it count)")
+    p.add_argument(
+        "--region",
+        action="append",
+        default=[],
+        help="region, county, municipality or town (places inside it count)",
+    )
     p.add_argument("--programme", action="append", default=[], help="programme (any alias)")
     p.add_argument("--lang", action="append", default=[], choices=["no", "sv", "da", "en"])
     p.add_argument("--cluster", action="append", default=[], help="cluster id")
     p.add_argument("--since", help="published on or after this date (YYYY-MM-DD)")
     p.add_argument("--limit", type=int, default=20)
-    p.add_argument("--collapse", choices=["story"],
-                   help="story: one item per story (its earliest copy)")
+    p.add_argument(
+        "--collapse", choices=["story"], help="story: one item per story (its earliest copy)"
+    )
     p.add_argument("--json", action="store_true", help="one JSON array of items")
     p.set_defaults(func=cmd_search)
 
@@ -131,6 +162,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 
     p = sub.add_parser("analyze", help="language and linked entities of text or HTML files")
     p.add_argument("files", nargs="*", help="files, or - for standard input")
-    p.add_argument("--jsonl", action="store_true",
-                   help='read lines {"id", "text"}, write one JSON line per input')
+    p.add_argument(
+        "--jsonl",
+        action="store_true",
+        help='read lines {"id", "text"}, write one JSON line per input',
+    )
     p.set_defaults(func=cmd_analyze)

@@ -24,8 +24,10 @@ def cmd_partners(args: argparse.Namespace, settings: Settings) -> int:
                 token = store_partners.add(conn, args.name, now=now)
             # The one time the token is shown: on stdout alone, so it can be piped to a vault.
             print(token)
-            print(f"partners: token for {args.name!r} shown once; it cannot be shown again",
-                  file=sys.stderr)
+            print(
+                f"partners: token for {args.name!r} shown once; it cannot be shown again",
+                file=sys.stderr,
+            )
             return 0
         if args.action == "revoke":
             with store.write() as conn:
@@ -43,9 +45,12 @@ def cmd_partners(args: argparse.Namespace, settings: Settings) -> int:
     for col in ("name", "created", "last used", "status"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["name"], f"{r['created_at']:%Y-%m-%d %H:%M}",
-                      f"{r['last_used_at']:%Y-%m-%d %H:%M}" if r["last_used_at"] else "never",
-                      f"revoked {r['revoked_at']:%Y-%m-%d}" if r["revoked_at"] else "active")
+        table.add_row(
+            r["name"],
+            f"{r['created_at']:%Y-%m-%d %H:%M}",
+            f"{r['last_used_at']:%Y-%m-%d %H:%M}" if r["last_used_at"] else "never",
+            f"revoked {r['revoked_at']:%Y-%m-%d}" if r["revoked_at"] else "active",
+        )
     console.print(table)
     return 0
 

@@ -32,35 +32,57 @@ def ago(when: datetime | None, *, now: datetime | None = None) -> str:
     return f"in {text}" if future else f"{text} ago"
 
 
-def outcomes_table(outcomes: list[Outcome], timings: Mapping[str, float],
-                   elapsed: float) -> Table:
+def outcomes_table(outcomes: list[Outcome], timings: Mapping[str, float], elapsed: float) -> Table:
     table = Table(title=f"ingest: {len(outcomes)} sources in {elapsed:.1f} s")
     for col in ("source", "result", "found", "new", "updated", "failed", "error"):
         table.add_column(col, overflow="fold")
     for o in sorted(outcomes, key=lambda o: (o.outcome != "error", o.source_id)):
         style = {"error": "red", "not_modified": "dim"}.get(o.outcome, "")
-        table.add_row(o.source_id, o.outcome, str(o.found), str(o.new), str(o.updated),
-                      str(o.failed), (o.error or "")[:160], style=style)
+        table.add_row(
+            o.source_id,
+            o.outcome,
+            str(o.found),
+            str(o.new),
+            str(o.updated),
+            str(o.failed),
+            (o.error or "")[:160],
+            style=style,
+        )
     totals = Counter(o.outcome for o in outcomes)
-    table.caption = (f"{sum(o.new for o in outcomes)} new, "
-                     f"{sum(o.updated for o in outcomes)} updated; "
-                     f"{totals['ok']} ok, {totals['not_modified']} unchanged, "
-                     f"{totals['error']} failed; stage seconds: "
-                     + ", ".join(f"{k} {v:.2f}" for k, v in sorted(timings.items())))
+    table.caption = (
+        f"{sum(o.new for o in outcomes)} new, "
+        f"{sum(o.updated for o in outcomes)} updated; "
+        f"{totals['ok']} ok, {totals['not_modified']} unchanged, "
+        f"{totals['error']} failed; stage seconds: "
+        + ", ".join(f"{k} {v:.2f}" for k, v in sorted(timings.items()))
+    )
     return table
 
 
 def sources_table(rows: list[SourceStatus], now: datetime) -> Table:
     table = Table(title="sources")
-    for col in ("source", "url", "status", "last fetch", "next due", "items",
-                "last error or warnings"):
+    for col in (
+        "source",
+        "url",
+        "status",
+        "last fetch",
+        "next due",
+        "items",
+        "last error or warnings",
+    ):
         table.add_column(col, overflow="fold")
     for row in rows:
         problem = row.last_error or "; ".join(row.warnings)
-        table.add_row(row.id, row.url, row.status, ago(row.last_fetch, now=now),
-                      ago(row.next_due, now=now) if row.next_due else "now", str(row.items),
-                      problem[:300],
-                      style={"error": "red", "ok, warnings": "yellow"}.get(row.status, ""))
+        table.add_row(
+            row.id,
+            row.url,
+            row.status,
+            ago(row.last_fetch, now=now),
+            ago(row.next_due, now=now) if row.next_due else "now",
+            str(row.items),
+            problem[:300],
+            style={"error": "red", "ok, warnings": "yellow"}.get(row.status, ""),
+        )
     return table
 
 
@@ -71,6 +93,10 @@ def items_table(rows: list[dict[str, Any]], title: str) -> Table:
     for row in rows:
         lang = row["language"] + (f"/{row['language_variant']}" if row["language_variant"] else "")
         published = row["published"].strftime("%Y-%m-%d") if row["published"] else "-"
-        table.add_row(published, f"{lang} {row['language_confidence']:.2f}", row["title"][:90],
-                      ", ".join(s["source_id"] for s in row["sources"]))
+        table.add_row(
+            published,
+            f"{lang} {row['language_confidence']:.2f}",
+            row["title"][:90],
+            ", ".join(s["source_id"] for s in row["sources"]),
+        )
     return table

@@ -38,8 +38,7 @@ def last_fire(schedule: str, now: datetime, tz: str) -> datetime:
     return fire if fire <= now else _at(fire.date() - timedelta(days=7), hour, minute, tz)
 
 
-def sender(config: Config, store: Store,
-           mailer_factory: MailerFactory | None = None) -> Dispatch:
+def sender(config: Config, store: Store, mailer_factory: MailerFactory | None = None) -> Dispatch:
     """Send a digest's week in a thread (SMTP and the store block; the loop keeps serving)."""
     factory = mailer_factory or _smtp_factory(config)
 
@@ -49,12 +48,19 @@ def sender(config: Config, store: Store,
 
     async def dispatch(digest: Digest, week: IsoWeek) -> None:
         await _off_loop(run, digest, week)
+
     return dispatch
 
 
-def add_digest_jobs(scheduler: BaseScheduler, config: Config, store: Store, *, now: datetime,
-                    mailer_factory: MailerFactory | None = None,
-                    dispatch: Dispatch | None = None) -> list[str]:
+def add_digest_jobs(
+    scheduler: BaseScheduler,
+    config: Config,
+    store: Store,
+    *,
+    now: datetime,
+    mailer_factory: MailerFactory | None = None,
+    dispatch: Dispatch | None = None,
+) -> list[str]:
     """Add a cron job per digest, a retry job, and a catch-up of each digest's last missed
     send (a restart after downtime); returns the job ids. Sending is idempotent per recipient,
     so a catch-up racing a retry can never send twice. `dispatch` (default: send here, in a
@@ -80,31 +86,49 @@ def add_digest_jobs(scheduler: BaseScheduler, config: Config, store: Store, *, n
     for digest in config.digests:
         day, hhmm = digest.schedule.split()
         hour, minute = hhmm.split(":")
-        job = scheduler.add_job(weekly, CronTrigger(day_of_week=day, hour=int(hour),
-                                                    minute=int(minute), timezone=tz),
-                                args=[digest.id], id=f"digest:{digest.id}",
-                                name=f"digest {digest.id}", misfire_grace_time=3600,
-                                coalesce=True, max_instances=1, replace_existing=True)
+        job = scheduler.add_job(
+            weekly,
+            CronTrigger(day_of_week=day, hour=int(hour), minute=int(minute), timezone=tz),
+            args=[digest.id],
+            id=f"digest:{digest.id}",
+            name=f"digest {digest.id}",
+            misfire_grace_time=3600,
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
         ids.append(job.id)
         missed = IsoWeek.last_complete(last_fire(digest.schedule, now, tz), tz)
         with store.read() as conn:
             done = deliveries.handled(conn, digest.id, str(missed), list(digest.to))
         if not done:
             log.info("digest %s: catching up week %s", digest.id, missed)
-            job = scheduler.add_job(catch_up, args=[digest.id, str(missed)], next_run_time=now,
-                                    id=f"digest-catch-up:{digest.id}", replace_existing=True,
-                                    misfire_grace_time=None)
+            job = scheduler.add_job(
+                catch_up,
+                args=[digest.id, str(missed)],
+                next_run_time=now,
+                id=f"digest-catch-up:{digest.id}",
+                replace_existing=True,
+                misfire_grace_time=None,
+            )
             ids.append(job.id)
     if config.digests:
-        job = scheduler.add_job(retries, IntervalTrigger(seconds=RETRY_EVERY.total_seconds()),
-                                id="digest-retries", name="digest retries", coalesce=True,
-                                max_instances=1, replace_existing=True)
+        job = scheduler.add_job(
+            retries,
+            IntervalTrigger(seconds=RETRY_EVERY.total_seconds()),
+            id="digest-retries",
+            name="digest retries",
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
         ids.append(job.id)
     return ids
 
 
-async def _off_loop(run: Callable[[Digest, IsoWeek], DigestReport], digest: Digest,
-                    week: IsoWeek) -> None:
+async def _off_loop(
+    run: Callable[[Digest, IsoWeek], DigestReport], digest: Digest, week: IsoWeek
+) -> None:
     """SMTP and the store block: run in a thread so the web server keeps answering."""
     try:
         await asyncio.to_thread(run, digest, week)

@@ -51,14 +51,20 @@ class Scores:
     def prf(self, label: str | None = None) -> tuple[float, float, float]:
         """Linking P/R/F1 for one type, or over ORG, REGION and PROGRAMME."""
         keys = [label] if label else list(LINKED)
-        return _prf(sum(self.tp[k] for k in keys), sum(self.fp[k] for k in keys),
-                    sum(self.fn[k] for k in keys))
+        return _prf(
+            sum(self.tp[k] for k in keys),
+            sum(self.fp[k] for k in keys),
+            sum(self.fn[k] for k in keys),
+        )
 
     def span_prf(self, label: str | None = None) -> tuple[float, float, float]:
         """Span ("found") P/R/F1 for one type, or over all four types."""
         keys = [label] if label else list(TYPES)
-        return _prf(sum(self.span_tp[k] for k in keys), sum(self.span_fp[k] for k in keys),
-                    sum(self.span_fn[k] for k in keys))
+        return _prf(
+            sum(self.span_tp[k] for k in keys),
+            sum(self.span_fp[k] for k in keys),
+            sum(self.span_fn[k] for k in keys),
+        )
 
     def gold(self, label: str) -> int:
         """Golden linked mentions of a type (the linking recall's denominator)."""
@@ -104,8 +110,7 @@ def _scored_nested(row: dict[str, Any], nested: Iterable[Any]) -> list[Any]:
     annotates "Universitetet i Agder" whole), a false link anywhere else."""
     out = []
     for m in nested:
-        marked = any(g.get("id") == m.id and _overlaps(g, m.start, m.end)
-                     for g in row["entities"])
+        marked = any(g.get("id") == m.id and _overlaps(g, m.start, m.end) for g in row["entities"])
         within = any(g["start"] <= m.start and m.end <= g["end"] for g in row["entities"])
         if marked or not within:
             out.append(m)
@@ -118,20 +123,26 @@ def _score_links(s: Scores, row: dict[str, Any], mentions: Iterable[Any]) -> Non
     got = [m for m in mentions if _is_linked(m.id) and entity_type(m.id) in LINKED]
     matched: set[int] = set()
     for m in got:
-        hit = next((i for i, g in enumerate(gold) if i not in matched and g["id"] == m.id
-                    and _overlaps(g, m.start, m.end)), None)
+        hit = next(
+            (
+                i
+                for i, g in enumerate(gold)
+                if i not in matched and g["id"] == m.id and _overlaps(g, m.start, m.end)
+            ),
+            None,
+        )
         if hit is None:
             s.fp[entity_type(m.id)] += 1
-            s.errors.append({"id": row["id"], "kind": "false", "text": m.text,
-                             "got": m.id, "source": m.source})
+            s.errors.append(
+                {"id": row["id"], "kind": "false", "text": m.text, "got": m.id, "source": m.source}
+            )
         else:
             matched.add(hit)
             s.tp[entity_type(m.id)] += 1
     for i, g in enumerate(gold):
         if i not in matched:
             s.fn[g["type"]] += 1
-            s.errors.append({"id": row["id"], "kind": "missed", "text": g["text"],
-                             "want": g["id"]})
+            s.errors.append({"id": row["id"], "kind": "missed", "text": g["text"], "want": g["id"]})
 
 
 def _score_spans(s: Scores, row: dict[str, Any], mentions: Iterable[Any]) -> None:
@@ -143,19 +154,30 @@ def _score_spans(s: Scores, row: dict[str, Any], mentions: Iterable[Any]) -> Non
         if label not in TYPES:
             continue
         # prefer an exact span, then any overlapping golden mention of the same type
-        candidates = [i for i, g in enumerate(gold) if i not in matched
-                      and g["type"] == label and _overlaps(g, m.start, m.end)]
+        candidates = [
+            i
+            for i, g in enumerate(gold)
+            if i not in matched and g["type"] == label and _overlaps(g, m.start, m.end)
+        ]
         exact = [i for i in candidates if (gold[i]["start"], gold[i]["end"]) == (m.start, m.end)]
         pool = exact or candidates
         if not pool:
             s.span_fp[label] += 1
-            s.span_errors.append({"id": row["id"], "kind": "false", "text": m.text,
-                                  "type": label, "got": m.id})
+            s.span_errors.append(
+                {"id": row["id"], "kind": "false", "text": m.text, "type": label, "got": m.id}
+            )
         else:
             matched.add(pool[0])
             s.span_tp[label] += 1
     for i, g in enumerate(gold):
         if i not in matched:
             s.span_fn[g["type"]] += 1
-            s.span_errors.append({"id": row["id"], "kind": "missed", "text": g["text"],
-                                  "type": g["type"], "want": g.get("id")})
+            s.span_errors.append(
+                {
+                    "id": row["id"],
+                    "kind": "missed",
+                    "text": g["text"],
+                    "type": g["type"],
+                    "want": g.get("id"),
+                }
+            )

@@ -11,8 +11,9 @@ from clusternews.knowledge.base import KnowledgeBase
 from clusternews.pipeline.dates import DEFAULT_TIMEZONE
 
 
-def item_json(row: dict[str, Any], *, kb: KnowledgeBase, tz: str = DEFAULT_TIMEZONE,
-              lang: str | None = None) -> dict[str, Any]:
+def item_json(
+    row: dict[str, Any], *, kb: KnowledgeBase, tz: str = DEFAULT_TIMEZONE, lang: str | None = None
+) -> dict[str, Any]:
     """The item; entity names from the knowledge base, in `lang` when given (a page's
     language), else canonical."""
     sources = row.get("sources") or []
@@ -38,15 +39,22 @@ def item_json(row: dict[str, Any], *, kb: KnowledgeBase, tz: str = DEFAULT_TIMEZ
 def story_json(row: dict[str, Any], tz: str) -> dict[str, Any]:
     """The item's story (the store attaches it); an item read without one is a story alone."""
     story = row.get("story") or {
-        "id": row["id"], "size": 1, "first_seen": row.get("first_seen"),
-        "items": [{k: row.get(k) for k in ("id", "url", "cluster", "language")}]}
-    return {"id": story["id"], "size": story["size"],
-            "first_seen": _local(story["first_seen"], tz),
-            "items": [dict(i) for i in story["items"]]}
+        "id": row["id"],
+        "size": 1,
+        "first_seen": row.get("first_seen"),
+        "items": [{k: row.get(k) for k in ("id", "url", "cluster", "language")}],
+    }
+    return {
+        "id": story["id"],
+        "size": story["size"],
+        "first_seen": _local(story["first_seen"], tz),
+        "items": [dict(i) for i in story["items"]],
+    }
 
 
-def entity_json(entity: dict[str, Any], *, kb: KnowledgeBase,
-                lang: str | None = None) -> dict[str, Any]:
+def entity_json(
+    entity: dict[str, Any], *, kb: KnowledgeBase, lang: str | None = None
+) -> dict[str, Any]:
     """One tagged entity; organizations carry `org_number` (null when unknown), and entities
     the knowledge base names differently per language carry `names` ({"sv": …, "en": …})."""
     out = {k: entity.get(k) for k in ("type", "id", "name", "kind", "mentions", "count")}

@@ -14,12 +14,22 @@ from clusternews.pipeline.dates import DEFAULT_TIMEZONE
 LANGS = ("no", "sv", "da", "en", "fi", "und")
 
 
-def build_query(kb: KnowledgeBase, *, text: str | None = None, orgs: Sequence[str] = (),
-                regions: Sequence[str] = (), programmes: Sequence[str] = (),
-                languages: Sequence[str] = (), clusters: Sequence[str] = (),
-                since: date | None = None, tz: str = DEFAULT_TIMEZONE, limit: int = 20,
-                offset: int = 0, order: str | None = None,
-                collapse: str | None = None) -> Query:
+def build_query(
+    kb: KnowledgeBase,
+    *,
+    text: str | None = None,
+    orgs: Sequence[str] = (),
+    regions: Sequence[str] = (),
+    programmes: Sequence[str] = (),
+    languages: Sequence[str] = (),
+    clusters: Sequence[str] = (),
+    since: date | None = None,
+    tz: str = DEFAULT_TIMEZONE,
+    limit: int = 20,
+    offset: int = 0,
+    order: str | None = None,
+    collapse: str | None = None,
+) -> Query:
     """Raises ValueError (filters.UnknownName among them) for anything it cannot mean."""
     if collapse not in (None, "story"):
         raise ValueError(f"unknown collapse {collapse!r} (expected 'story')")
@@ -31,12 +41,21 @@ def build_query(kb: KnowledgeBase, *, text: str | None = None, orgs: Sequence[st
         # Dates at the ends of the calendar overflow in UTC conversion (found by fuzzing).
         if not 1900 <= since.year <= 9000:
             raise ValueError(f"'since' must be a date between 1900 and 9000, got {since}")
-        start = since if isinstance(since, datetime) and since.tzinfo else \
-            datetime(since.year, since.month, since.day, tzinfo=ZoneInfo(tz))
+        start = (
+            since
+            if isinstance(since, datetime) and since.tzinfo
+            else datetime(since.year, since.month, since.day, tzinfo=ZoneInfo(tz))
+        )
     return Query(
         text=text,
         org_ids=[i for n in orgs for i in filters.org_ids(kb, n)],
         region_ids=[i for n in regions for i in filters.region_ids(kb, n)],
         programme_ids=[i for n in programmes for i in filters.programme_ids(kb, n)],
-        languages=list(languages), clusters=list(clusters), since=start,
-        limit=limit, offset=offset, order=order, collapse=collapse)
+        languages=list(languages),
+        clusters=list(clusters),
+        since=start,
+        limit=limit,
+        offset=offset,
+        order=order,
+        collapse=collapse,
+    )

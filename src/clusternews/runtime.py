@@ -35,13 +35,18 @@ def http_settings(config: Config) -> HttpSettings:
     """The HTTP client's politeness and User-Agent from feeds.yaml's `defaults`."""
     d = config.defaults
     base = HttpSettings()
-    return replace(base, min_delay=d.host_delay, per_host_concurrency=d.host_connections,
-                   user_agent=d.user_agent or base.user_agent)
+    return replace(
+        base,
+        min_delay=d.host_delay,
+        per_host_concurrency=d.host_connections,
+        user_agent=d.user_agent or base.user_agent,
+    )
 
 
 class Runtime:
-    def __init__(self, settings: Settings, config: Config, *,
-                 http: HttpSettings | None = None) -> None:
+    def __init__(
+        self, settings: Settings, config: Config, *, http: HttpSettings | None = None
+    ) -> None:
         self.settings = settings
         self.config = config
         self.http = http or http_settings(config)
@@ -71,12 +76,17 @@ class Runtime:
         return chosen or None
 
     def _context(self, client: PoliteClient) -> Context:
-        self.context = Context(client=client, store=self.store, processor=self.processor,
-                               tz=self.settings.zone(self.config))
+        self.context = Context(
+            client=client,
+            store=self.store,
+            processor=self.processor,
+            tz=self.settings.zone(self.config),
+        )
         return self.context
 
-    async def ingest(self, specs: list[SourceSpec],
-                     on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    async def ingest(
+        self, specs: list[SourceSpec], on_done: Callable[[Outcome], None] | None = None
+    ) -> list[Outcome]:
         async with PoliteClient(self.http) as client:
             return await ingest(specs, self._context(client), on_done=on_done)
 
@@ -91,8 +101,7 @@ class Runtime:
             await refresh(spec, self.context, now=now)
         except Exception as exc:  # a bug in one source must not stop the scheduler
             log.exception("refresh of %s crashed", spec.id, extra={"source": spec.id})
-            record_failure(spec, self.context, RuntimeError(f"internal error: {exc!r}"),
-                           now=now)
+            record_failure(spec, self.context, RuntimeError(f"internal error: {exc!r}"), now=now)
 
     async def refresh_if_due(self, source_id: str) -> None:
         """A queued refresh: run only if the source is (still) due, so a job queued twice, or
@@ -113,8 +122,9 @@ class Runtime:
             register(self.specs, self.context)
             app = self._queue_app(with_handlers=True)
             async with app.open_async():
-                await taskqueue.queue.work(app, concurrency=concurrency,
-                                           options=options or self.settings.queue())
+                await taskqueue.queue.work(
+                    app, concurrency=concurrency, options=options or self.settings.queue()
+                )
 
     def _queue_app(self, *, with_handlers: bool) -> procrastinate.App:
         taskqueue.ensure_schema(self.settings.db_url)
@@ -127,8 +137,9 @@ class Runtime:
             if digest_id in digests:
                 await send(digests[digest_id], IsoWeek.parse(week))
 
-        return taskqueue.build_app(self.settings.db_url,
-                                   taskqueue.Handlers(self.refresh_if_due, digest))
+        return taskqueue.build_app(
+            self.settings.db_url, taskqueue.Handlers(self.refresh_if_due, digest)
+        )
 
     async def run_forever(self, *, host: str, port: int, worker: bool = True) -> None:
         """Scheduler + web server. On PostgreSQL the scheduler enqueues jobs, and this process
@@ -145,26 +156,47 @@ class Runtime:
             app = self._queue_app(with_handlers=worker) if queued else None
             async with app.open_async() if app else contextlib.nullcontext():
                 if app is not None:
+
                     async def enqueue(spec: SourceSpec) -> None:
                         await taskqueue.defer_refresh(app, spec.id)
 
                     async def enqueue_digest(digest: Digest, week: IsoWeek) -> None:
                         await taskqueue.defer_digest(app, digest.id, str(week))
-                scheduler = build_scheduler(self.specs, enqueue if app else self.refresh_one,
-                                            next_due=self.next_due,
-                                            timezone=self.config.defaults.timezone)
-                add_digest_jobs(scheduler, self.config, self.store, now=datetime.now(UTC),
-                                mailer_factory=self._mailer,
-                                dispatch=enqueue_digest if app else None)
+
+                scheduler = build_scheduler(
+                    self.specs,
+                    enqueue if app else self.refresh_one,
+                    next_due=self.next_due,
+                    timezone=self.config.defaults.timezone,
+                )
+                add_digest_jobs(
+                    scheduler,
+                    self.config,
+                    self.store,
+                    now=datetime.now(UTC),
+                    mailer_factory=self._mailer,
+                    dispatch=enqueue_digest if app else None,
+                )
                 scheduler.start()
-                working = (asyncio.create_task(taskqueue.queue.work(
-                    app, concurrency=QUEUE_CONCURRENCY, options=self.settings.queue()))
-                    if app is not None and worker else None)
-                web = create_app(self.store, scheduler_alive=lambda: scheduler.running,
-                                 stage_seconds=lambda: ctx.timings, config=self.config,
-                                 options=self.settings.web(self.config))
-                server = uvicorn.Server(uvicorn.Config(web, host=host, port=port,
-                                                       log_level="warning"))
+                working = (
+                    asyncio.create_task(
+                        taskqueue.queue.work(
+                            app, concurrency=QUEUE_CONCURRENCY, options=self.settings.queue()
+                        )
+                    )
+                    if app is not None and worker
+                    else None
+                )
+                web = create_app(
+                    self.store,
+                    scheduler_alive=lambda: scheduler.running,
+                    stage_seconds=lambda: ctx.timings,
+                    config=self.config,
+                    options=self.settings.web(self.config),
+                )
+                server = uvicorn.Server(
+                    uvicorn.Config(web, host=host, port=port, log_level="warning")
+                )
                 try:
                     await server.serve()
                 finally:

@@ -38,8 +38,9 @@ def default_workers() -> int:
 
 class Settings(BaseSettings):
     # populate_by_name: code builds Settings(config_path=…, db_url=…) too.
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore",
-                                      populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, frozen=True, extra="ignore", populate_by_name=True
+    )
 
     config_path: Path = Field(default=Path("feeds.yaml"), validation_alias="CLUSTERNEWS_CONFIG")
     db_url: str = Field(default=DEFAULT_DB, validation_alias="CLUSTERNEWS_DATABASE_URL")
@@ -76,8 +77,9 @@ class Settings(BaseSettings):
         return v.rstrip("/")
 
     @classmethod
-    def from_env(cls, *, config: str | None = None, db: str | None = None,
-                 workers: int | None = None) -> Settings:
+    def from_env(
+        cls, *, config: str | None = None, db: str | None = None, workers: int | None = None
+    ) -> Settings:
         """The environment, with the command line's flags (those given) on top."""
         flags: dict[str, Any] = {"config_path": config, "db_url": db, "workers": workers}
         try:
@@ -109,8 +111,9 @@ class Settings(BaseSettings):
         """feeds.yaml with the environment's `timezone` and `user_agent` folded into its
         `defaults`, so every reader of the config (digests, scheduler, fetcher) sees them."""
         config = load_config(self.config_path, region_known=region_checker())
-        override = {k: v for k, v in (("timezone", self.timezone),
-                                      ("user_agent", self.user_agent)) if v}
+        override = {
+            k: v for k, v in (("timezone", self.timezone), ("user_agent", self.user_agent)) if v
+        }
         if not override:
             return config
         return config.model_copy(update={"defaults": config.defaults.model_copy(update=override)})
@@ -125,14 +128,21 @@ class Settings(BaseSettings):
         """What the web app needs of these settings and feeds.yaml."""
         from clusternews.web.context import WebOptions
 
-        return WebOptions(timezone=self.zone(config), base_url=self.base_url,
-                          rate_limit=self.rate_limit, redis_url=self.redis_url)
+        return WebOptions(
+            timezone=self.zone(config),
+            base_url=self.base_url,
+            rate_limit=self.rate_limit,
+            redis_url=self.redis_url,
+        )
 
     def queue(self) -> QueueOptions:
         from clusternews.taskqueue import QueueOptions
 
-        return QueueOptions(heartbeat=self.queue_heartbeat,
-                            stalled_after=self.queue_stalled_after, poll=self.queue_poll)
+        return QueueOptions(
+            heartbeat=self.queue_heartbeat,
+            stalled_after=self.queue_stalled_after,
+            poll=self.queue_poll,
+        )
 
     def load_if_present(self) -> Config | None:
         """feeds.yaml when it exists: serving and search work from the store without one."""
@@ -146,8 +156,11 @@ def env_name(field: str, alias: object = None) -> str:
 def _problem(error: Any) -> str:
     name = str(error["loc"][0]) if error["loc"] else "?"
     field = Settings.model_fields.get(name)
-    variable = name if name.startswith(ENV_PREFIX) else env_name(
-        name, field.validation_alias if field else None)
+    variable = (
+        name
+        if name.startswith(ENV_PREFIX)
+        else env_name(name, field.validation_alias if field else None)
+    )
     hide = "PASSWORD" in variable or "got" in error["msg"]
     shown = "" if hide else f" (got {error.get('input')!r})"
     return f"{variable}: {error['msg']}{shown}"

@@ -53,8 +53,9 @@ def load(folder: Path) -> list[Pair]:
         for raw in yaml.load(path.read_text(encoding="utf-8")):
             if raw["id"] in docs:
                 raise ValueError(f"{path.name}: duplicate id {raw['id']}")
-            docs[raw["id"]] = Doc(raw["id"], raw["lang"], _day(raw["date"]), raw["title"],
-                                  raw["text"].strip())
+            docs[raw["id"]] = Doc(
+                raw["id"], raw["lang"], _day(raw["date"]), raw["title"], raw["text"].strip()
+            )
     spec = yaml.load((folder / "pairs.yaml").read_text(encoding="utf-8"))
     pairs = []
     for n, raw in enumerate(spec["pairs"]):
@@ -78,8 +79,13 @@ def copy_of(doc: Doc, edits: dict[str, Any], spec: dict[str, Any], n: int) -> Do
         paragraphs.insert(0, spec["chrome"][edits["before"]])
     if "after" in edits:
         paragraphs.append(spec["chrome"][edits["after"]])
-    return Doc(f"{doc.id}~copy{n}", doc.lang, doc.day, edits.get("title") or doc.title,
-               "\n\n".join(paragraphs))
+    return Doc(
+        f"{doc.id}~copy{n}",
+        doc.lang,
+        doc.day,
+        edits.get("title") or doc.title,
+        "\n\n".join(paragraphs),
+    )
 
 
 def _day(value: Any) -> date:
@@ -111,8 +117,9 @@ def scores(pairs: list[Pair], same: list[bool]) -> dict[str, KindScore]:
     for kind in KINDS:
         cross = kind == "cross_language"
         mine = [s for p, s in zip(pairs, same, strict=True) if p.kind == kind]
-        negs = [s for p, s in zip(pairs, same, strict=True)
-                if p.kind == "negative" and p.cross == cross]
+        negs = [
+            s for p, s in zip(pairs, same, strict=True) if p.kind == "negative" and p.cross == cross
+        ]
         out[kind] = KindScore(kind, len(mine), sum(mine), len(negs), sum(negs))
     return out
 
@@ -124,8 +131,16 @@ def article_of(doc: Doc, *, site: str) -> Any:
     from clusternews.models import Article
 
     digest = hashlib.sha256(f"{doc.title}\n{doc.text}".encode()).hexdigest()
-    return Article(url=f"https://{site}.example/{doc.id}", title=doc.title, text=doc.text,
-                   summary=doc.text[:200], published=doc.published, author=None, image=None,
-                   language="sv" if doc.lang == "sv" else "no",
-                   language_variant=None if doc.lang == "sv" else doc.lang,
-                   language_confidence=1.0, content_hash=digest)
+    return Article(
+        url=f"https://{site}.example/{doc.id}",
+        title=doc.title,
+        text=doc.text,
+        summary=doc.text[:200],
+        published=doc.published,
+        author=None,
+        image=None,
+        language="sv" if doc.lang == "sv" else "no",
+        language_variant=None if doc.lang == "sv" else doc.lang,
+        language_confidence=1.0,
+        content_hash=digest,
+    )

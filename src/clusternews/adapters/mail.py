@@ -35,15 +35,18 @@ class SmtpSettings:
     timeout: float = 30.0
 
     @classmethod
-    def from_config(cls, smtp: Smtp, *, user: str | None = None,
-                    password: str | None = None) -> SmtpSettings:
+    def from_config(
+        cls, smtp: Smtp, *, user: str | None = None, password: str | None = None
+    ) -> SmtpSettings:
         """feeds.yaml's `smtp:` with the login from the settings (CLUSTERNEWS_SMTP_USER and
         CLUSTERNEWS_SMTP_PASSWORD: secrets stay out of the config file)."""
         user, password = user or None, password or None
         if password and not (smtp.starttls or smtp.ssl or _loopback(smtp.host)):
-            raise MailError(f"mail: refusing to send the SMTP password unencrypted to "
-                            f"{smtp.host}; set smtp.starttls or smtp.ssl in feeds.yaml",
-                            permanent=True)
+            raise MailError(
+                f"mail: refusing to send the SMTP password unencrypted to "
+                f"{smtp.host}; set smtp.starttls or smtp.ssl in feeds.yaml",
+                permanent=True,
+            )
         return cls(smtp.host, smtp.port, smtp.from_, smtp.starttls, smtp.ssl, user, password)
 
 
@@ -57,15 +60,17 @@ class Mailer:
     def __enter__(self) -> Mailer:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     def send(self, message: EmailMessage, recipient: str) -> None:
         try:
             conn = self._connect()
-            refused = conn.send_message(message, from_addr=self.settings.sender,
-                                        to_addrs=[recipient])
+            refused = conn.send_message(
+                message, from_addr=self.settings.sender, to_addrs=[recipient]
+            )
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()), (0, b""))
             raise self._error(code, text) from None

@@ -30,8 +30,10 @@ def load_pipelines(root: Path) -> dict[str, spacy.language.Language]:
             # Only the NER is needed: tagging, parsing and lemmatizing are not in these models.
             found[lang] = spacy.load(path)
     if not found:
-        raise FileNotFoundError(f"no NER pipeline in {root} (expected one of "
-                                f"{', '.join(PIPELINES.values())}); run `make models`")
+        raise FileNotFoundError(
+            f"no NER pipeline in {root} (expected one of "
+            f"{', '.join(PIPELINES.values())}); run `make models`"
+        )
     return found
 
 
@@ -53,7 +55,12 @@ def load_tagger(root: Path | None = None) -> Tagger:
     root = root or models_dir()
     kb = KnowledgeBase.load(root / "kb")
     pipelines = load_pipelines(root)
-    tagger = Tagger(pipelines, Phrases.build(kb.phrase_names()), Linker(kb), kb,
-                    load_common_words(root / "kb", pipelines))
+    tagger = Tagger(
+        pipelines,
+        Phrases.build(kb.phrase_names()),
+        Linker(kb),
+        kb,
+        load_common_words(root / "kb", pipelines),
+    )
     log.info("tagger loaded in %.1f s", time.perf_counter() - started)
     return tagger

@@ -4,5 +4,12 @@ from clusternews.config.loader import ConfigError, load_config, parse_config
 from clusternews.config.schema import Cluster, Config, Digest, Smtp, Source
 
 __all__ = [
-    "Cluster", "Config", "ConfigError", "Digest", "Smtp", "Source", "load_config", "parse_config",
+    "Cluster",
+    "Config",
+    "ConfigError",
+    "Digest",
+    "Smtp",
+    "Source",
+    "load_config",
+    "parse_config",
 ]

@@ -19,11 +19,17 @@ Loc = tuple[str | int, ...]
 RegionCheck = Callable[[str, str | None], bool]
 # pydantic's type errors, said the way the contract asks: what was expected, what was found.
 EXPECTED = {
-    "string_type": "text", "int_parsing": "a whole number", "int_type": "a whole number",
-    "int_from_float": "a whole number", "bool_parsing": "true or false",
+    "string_type": "text",
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_parsing": "true or false",
     "bool_type": "true or false",
-    "list_type": "a list", "model_type": "a mapping", "dict_type": "a mapping",
-    "model_attributes_type": "a mapping", "literal_error": None,
+    "list_type": "a list",
+    "model_type": "a mapping",
+    "dict_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "literal_error": None,
 }
 SECRET_KEYS = {"password", "pass", "token", "secret", "api_key"}
 
@@ -44,8 +50,9 @@ def load_config(path: Path, *, region_known: RegionCheck | None = None) -> Confi
     return parse_config(text, name=str(path), region_known=region_known)
 
 
-def parse_config(text: str, *, name: str = "feeds.yaml",
-                 region_known: RegionCheck | None = None) -> Config:
+def parse_config(
+    text: str, *, name: str = "feeds.yaml", region_known: RegionCheck | None = None
+) -> Config:
     # ruamel's round-trip loader follows YAML 1.2: `no` and `NO` stay strings, not booleans.
     yaml = YAML(typ="rt")
     try:
@@ -62,9 +69,11 @@ def parse_config(text: str, *, name: str = "feeds.yaml",
     try:
         config = Config.model_validate(_plain(data))
     except ValidationError as exc:
-        problems += [_describe(err, data, name) for err in exc.errors()
-                     if not (err["type"] == "extra_forbidden"
-                             and str(err["loc"][-1]).lower() in SECRET_KEYS)]
+        problems += [
+            _describe(err, data, name)
+            for err in exc.errors()
+            if not (err["type"] == "extra_forbidden" and str(err["loc"][-1]).lower() in SECRET_KEYS)
+        ]
         raise ConfigError(problems) from None
     problems += _semantic(config, data, name, region_known)
     if problems:
@@ -115,11 +124,17 @@ def _expected_keys(loc: Loc) -> list[str]:
         if field is None:
             return []
         model = field.annotation
-        while typing.get_args(model) and not (isinstance(model, type)
-                                               and issubclass(model, BaseModel)):
-            model = next((a for a in typing.get_args(model)
-                          if isinstance(a, type) and issubclass(a, BaseModel)),
-                         typing.get_args(model)[0])
+        while typing.get_args(model) and not (
+            isinstance(model, type) and issubclass(model, BaseModel)
+        ):
+            model = next(
+                (
+                    a
+                    for a in typing.get_args(model)
+                    if isinstance(a, type) and issubclass(a, BaseModel)
+                ),
+                typing.get_args(model)[0],
+            )
     if isinstance(model, type) and issubclass(model, BaseModel):
         return [f.alias or n for n, f in model.model_fields.items()]
     return []
@@ -144,8 +159,15 @@ def _describe(err: Any, data: Any, name: str) -> str:
 
 
 def _kind(value: Any) -> str:
-    return {str: "text", int: "number", float: "number", bool: "boolean", list: "list",
-            dict: "mapping", type(None): "nothing"}.get(type(value), type(value).__name__)
+    return {
+        str: "text",
+        int: "number",
+        float: "number",
+        bool: "boolean",
+        list: "list",
+        dict: "mapping",
+        type(None): "nothing",
+    }.get(type(value), type(value).__name__)
 
 
 def _or(keys: list[str]) -> str:
@@ -158,8 +180,10 @@ def _secret_keys(data: Any, name: str, loc: Loc = ()) -> list[str]:
     if isinstance(data, CommentedMap):
         for key, value in data.items():
             if str(key).lower() in SECRET_KEYS:
-                found.append(f"{name}:{_line(data, (key,))}: {_path(loc)}: {key!r} is a secret "
-                             "and never lives in this file (use CLUSTERNEWS_SMTP_PASSWORD)")
+                found.append(
+                    f"{name}:{_line(data, (key,))}: {_path(loc)}: {key!r} is a secret "
+                    "and never lives in this file (use CLUSTERNEWS_SMTP_PASSWORD)"
+                )
             found += _secret_keys(value, name, (*loc, key))
     elif isinstance(data, CommentedSeq):
         for i, value in enumerate(data):
@@ -167,30 +191,36 @@ def _secret_keys(data: Any, name: str, loc: Loc = ()) -> list[str]:
     return found
 
 
-def _semantic(config: Config, data: Any, name: str,
-              region_known: RegionCheck | None) -> list[str]:
+def _semantic(config: Config, data: Any, name: str, region_known: RegionCheck | None) -> list[str]:
     problems = []
-    groups: tuple[tuple[str, list[Any]], ...] = (("clusters", config.clusters),
-                                                 ("digests", config.digests))
+    groups: tuple[tuple[str, list[Any]], ...] = (
+        ("clusters", config.clusters),
+        ("digests", config.digests),
+    )
     for group, items in groups:
         first: dict[str, int] = {}
         for i, item in enumerate(items):
             if item.id in first:
                 line = _line(data, (group, i, "id"))
-                problems.append(f"{name}:{line}: {group}[{i}].id: duplicate id {item.id!r} "
-                                f"(first used at {group}[{first[item.id]}])")
+                problems.append(
+                    f"{name}:{line}: {group}[{i}].id: duplicate id {item.id!r} "
+                    f"(first used at {group}[{first[item.id]}])"
+                )
             first.setdefault(item.id, i)
     if region_known is not None:
         for i, cluster in enumerate(config.clusters):
             if cluster.region and not region_known(cluster.region, cluster.country):
-                problems.append(f"{name}:{_line(data, ('clusters', i, 'region'))}: "
-                                f"clusters[{i}].region: unknown region name {cluster.region!r} "
-                                "(expected a county, län, municipality or town the knowledge "
-                                "base knows)")
+                problems.append(
+                    f"{name}:{_line(data, ('clusters', i, 'region'))}: "
+                    f"clusters[{i}].region: unknown region name {cluster.region!r} "
+                    "(expected a county, län, municipality or town the knowledge "
+                    "base knows)"
+                )
         for i, digest in enumerate(config.digests):
             for j, region in enumerate(digest.filters.regions):
                 if not region_known(region, None):
                     loc: Loc = ("digests", i, "filters", "regions", j)
-                    problems.append(f"{name}:{_line(data, loc)}: {_path(loc)}: unknown region "
-                                    f"name {region!r}")
+                    problems.append(
+                        f"{name}:{_line(data, loc)}: {_path(loc)}: unknown region name {region!r}"
+                    )
     return problems

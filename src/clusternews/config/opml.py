@@ -59,8 +59,7 @@ def export_opml(config: Config, *, title: str = "clusternews sources") -> bytes:
                 item.set(_cn("links"), source.links)
             if source.interval:
                 item.set(_cn("interval"), format_duration(source.interval))
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8",
-                                pretty_print=True))
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))
 
 
 @dataclass
@@ -98,8 +97,7 @@ def parse_opml(data: bytes, *, name: str, default_country: str | None = None) ->
         source = _source(el, name, problems)
         if source is None:
             continue
-        group = next((a for a in el.iterancestors("outline") if _source(a, name, []) is None),
-                     None)
+        group = next((a for a in el.iterancestors("outline") if _source(a, name, []) is None), None)
         owner = group if group is not None else el
         if owner not in clusters:
             clusters[owner] = _cluster(owner, name, problems)
@@ -107,11 +105,14 @@ def parse_opml(data: bytes, *, name: str, default_country: str | None = None) ->
     for cluster in clusters.values():
         # A feed's htmlUrl is its website: the cluster's homepage when the group gives none.
         cluster.homepage = cluster.homepage or next(
-            (s.html_url for s in cluster.sources if s.html_url), None)
+            (s.html_url for s in cluster.sources if s.html_url), None
+        )
         cluster.country = cluster.country or _country(cluster) or (default_country or "").upper()
         if not cluster.country:
-            problems.append(f"{name}:{cluster.line}: outline {cluster.name!r}: no country "
-                            "(add cn:country=\"NO\" to the group, or pass --country)")
+            problems.append(
+                f"{name}:{cluster.line}: outline {cluster.name!r}: no country "
+                '(add cn:country="NO" to the group, or pass --country)'
+            )
     if problems:
         raise ConfigError([*problems, f"{name}: nothing imported"])
     return list(clusters.values())
@@ -124,20 +125,26 @@ def _parse(data: bytes, name: str) -> etree._Element:
     found = [i for i in (data.find(b"<!DOCTYPE"), data.find(b"<!ENTITY")) if i >= 0]
     if found:
         line = data.count(b"\n", 0, min(found)) + 1
-        raise ConfigError([f"{name}:{line}: refused: a DOCTYPE or entity declaration "
-                           "(OPML needs none)"])
+        raise ConfigError(
+            [f"{name}:{line}: refused: a DOCTYPE or entity declaration (OPML needs none)"]
+        )
     # Untrusted input: no entity expansion, no DTD loading, no network (XXE, billion laughs).
-    parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
-                             dtd_validation=False, huge_tree=False, remove_comments=True,
-                             remove_pis=True)
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise ConfigError([f"{name}:{exc.lineno or 1}: not well-formed XML: {exc.msg}"]) from None
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:  # one in UTF-16, say
-        raise ConfigError([f"{name}:1: refused: a DOCTYPE or entity declaration "
-                           "(OPML needs none)"])
+        raise ConfigError([f"{name}:1: refused: a DOCTYPE or entity declaration (OPML needs none)"])
     return root
 
 
@@ -155,8 +162,10 @@ def _url(el: etree._Element, key: str, name: str, problems: list[str]) -> str | 
         return None
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        problems.append(f"{name}:{el.sourceline}: outline {_attr(el, 'text', 'title')!r}: "
-                        f"{key} {value!r} is not an http(s) URL")
+        problems.append(
+            f"{name}:{el.sourceline}: outline {_attr(el, 'text', 'title')!r}: "
+            f"{key} {value!r} is not an http(s) URL"
+        )
         return None
     return value
 
@@ -174,12 +183,18 @@ def _source(el: etree._Element, name: str, problems: list[str]) -> OpmlSource | 
     url = _url(el, key, name, problems)
     if url is None:
         if el.get(key) is None:
-            problems.append(f"{name}:{el.sourceline}: outline {_attr(el, 'text', 'title')!r}: "
-                            f"no {key}")
+            problems.append(
+                f"{name}:{el.sourceline}: outline {_attr(el, 'text', 'title')!r}: no {key}"
+            )
         return OpmlSource(line=el.sourceline or 0, kind=kind, url="")
-    return OpmlSource(line=el.sourceline or 0, kind=kind, url=url,
-                      links=_attr(el, _cn("links")), interval=_attr(el, _cn("interval")),
-                      html_url=html_url)
+    return OpmlSource(
+        line=el.sourceline or 0,
+        kind=kind,
+        url=url,
+        links=_attr(el, _cn("links")),
+        interval=_attr(el, _cn("interval")),
+        html_url=html_url,
+    )
 
 
 def _cluster(el: etree._Element, name: str, problems: list[str]) -> OpmlCluster:
@@ -187,10 +202,15 @@ def _cluster(el: etree._Element, name: str, problems: list[str]) -> OpmlCluster:
     own = el.get("xmlUrl") is not None or el.get(_cn("kind")) is not None
     homepage = None if own else _url(el, "htmlUrl", name, problems)
     title = _attr(el, "text", "title") or urlsplit(_attr(el, "xmlUrl", "url") or "").hostname
-    return OpmlCluster(line=el.sourceline or 0, name=title or "imported", id=_attr(el, _cn("id")),
-                       country=(_attr(el, _cn("country")) or "").upper() or None,
-                       region=_attr(el, _cn("region")), programme=_attr(el, _cn("programme")),
-                       homepage=homepage)
+    return OpmlCluster(
+        line=el.sourceline or 0,
+        name=title or "imported",
+        id=_attr(el, _cn("id")),
+        country=(_attr(el, _cn("country")) or "").upper() or None,
+        region=_attr(el, _cn("region")),
+        programme=_attr(el, _cn("programme")),
+        homepage=homepage,
+    )
 
 
 def _country(cluster: OpmlCluster) -> str | None:

@@ -36,12 +36,20 @@ def slugify(text: str) -> str:
 def url_key(url: str) -> str:
     """Two spellings of one source: scheme and host case, a trailing slash."""
     parts = urlsplit(url.strip())
-    return f"{parts.scheme.lower()}://{(parts.netloc or '').lower()}{parts.path.rstrip('/')}" \
-           f"{'?' + parts.query if parts.query else ''}"
+    return (
+        f"{parts.scheme.lower()}://{(parts.netloc or '').lower()}{parts.path.rstrip('/')}"
+        f"{'?' + parts.query if parts.query else ''}"
+    )
 
 
-def merge_opml(text: str, clusters: list[OpmlCluster], *, name: str, origin: str = "OPML",
-               region_known: RegionCheck | None = None) -> tuple[str, ImportReport]:
+def merge_opml(
+    text: str,
+    clusters: list[OpmlCluster],
+    *,
+    name: str,
+    origin: str = "OPML",
+    region_known: RegionCheck | None = None,
+) -> tuple[str, ImportReport]:
     """The new feeds.yaml text, validated by the loader as every config is (ConfigError with
     `name:line: key:` otherwise). Existing clusters match by id, then by name."""
     config = parse_config(text, name=name, region_known=region_known)
@@ -70,8 +78,10 @@ def merge_opml(text: str, clusters: list[OpmlCluster], *, name: str, origin: str
             target = created[cluster.name.casefold()]
             cid = target["id"]
         else:
-            cid = _unique(cluster.id if cluster.id and SLUG.match(cluster.id)
-                          else slugify(cluster.name), {*ids, *(m["id"] for m in created.values())})
+            cid = _unique(
+                cluster.id if cluster.id and SLUG.match(cluster.id) else slugify(cluster.name),
+                {*ids, *(m["id"] for m in created.values())},
+            )
             target = _new_cluster(cluster, cid)
             created[cluster.name.casefold()] = target
             report.new_clusters.append(cid)
@@ -87,7 +97,8 @@ def merge_opml(text: str, clusters: list[OpmlCluster], *, name: str, origin: str
     for cluster_map in created.values():
         clusters_seq.append(cluster_map)
         clusters_seq.yaml_set_comment_before_after_key(
-            len(clusters_seq) - 1, before=f"imported from {origin}", indent=offset)
+            len(clusters_seq) - 1, before=f"imported from {origin}", indent=offset
+        )
     keys = list(data)
     if created and keys.index("clusters") + 1 < len(keys):  # keep a blank line before the next
         data.yaml_set_comment_before_after_key(keys[keys.index("clusters") + 1], before="\n")
@@ -140,4 +151,3 @@ def _new_source(source: OpmlSource) -> CommentedMap:
     if source.interval:
         out["interval"] = source.interval
     return out
-

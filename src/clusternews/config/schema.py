@@ -193,9 +193,15 @@ def flatten_sources(config: Config) -> list[SourceSpec]:
         for src in cluster.sources:
             seen[src.kind] = seen.get(src.kind, 0) + 1
             suffix = "" if seen[src.kind] == 1 else f"-{seen[src.kind]}"
-            out.append(SourceSpec(
-                id=f"{cluster.id}:{src.kind}{suffix}", cluster=cluster.id, country=cluster.country,
-                kind=src.kind, url=src.url, links=src.links,
-                interval=src.interval or config.defaults.interval,
-            ))
+            out.append(
+                SourceSpec(
+                    id=f"{cluster.id}:{src.kind}{suffix}",
+                    cluster=cluster.id,
+                    country=cluster.country,
+                    kind=src.kind,
+                    url=src.url,
+                    links=src.links,
+                    interval=src.interval or config.defaults.interval,
+                )
+            )
     return out

@@ -21,8 +21,9 @@ DEMO_WEEK = IsoWeek(2026, 47)  # the week most demo articles were written for
 DEMO_HTTP = HttpSettings(min_delay=0.0, per_host_concurrency=4)
 
 
-def run_demo(*, keep_serving: bool = True, workers: int = 1, var: Path = Path("var/demo"),
-             port: int = 8000) -> int:
+def run_demo(
+    *, keep_serving: bool = True, workers: int = 1, var: Path = Path("var/demo"), port: int = 8000
+) -> int:
     var.mkdir(parents=True, exist_ok=True)
     db = var / "clusternews.db"
     for stale in var.glob("clusternews.db*"):  # every demo starts from an empty store
@@ -36,18 +37,29 @@ def run_demo(*, keep_serving: bool = True, workers: int = 1, var: Path = Path("v
         with Runtime(settings, settings.load(), http=DEMO_HTTP) as rt:
             started = time.perf_counter()
             outcomes = asyncio.run(rt.ingest(rt.specs))
-            console.print(outcomes_table(outcomes, rt.context.timings,
-                                         time.perf_counter() - started))
+            console.print(
+                outcomes_table(outcomes, rt.context.timings, time.perf_counter() - started)
+            )
             with rt.store.read() as conn:
                 rows = search(conn, Query(limit=100))
             console.print(items_table(rows, f"{len(rows)} articles stored"))
-            for p in write_previews(rt.store, rt.config, rt.config.digests, DEMO_WEEK,
-                                    var / "digest", now=datetime.now(UTC)):
-                console.print(f"digest {p.digest} {DEMO_WEEK}: {p.items} items in "
-                              f"{len(p.groups)} groups → {p.html}", highlight=False)
+            for p in write_previews(
+                rt.store,
+                rt.config,
+                rt.config.digests,
+                DEMO_WEEK,
+                var / "digest",
+                now=datetime.now(UTC),
+            ):
+                console.print(
+                    f"digest {p.digest} {DEMO_WEEK}: {p.items} items in "
+                    f"{len(p.groups)} groups → {p.html}",
+                    highlight=False,
+                )
             if keep_serving:
-                console.print(f"open http://127.0.0.1:{port}/ to search the demo articles "
-                              "(Ctrl-C stops)")
+                console.print(
+                    f"open http://127.0.0.1:{port}/ to search the demo articles (Ctrl-C stops)"
+                )
                 try:
                     asyncio.run(rt.run_forever(host="127.0.0.1", port=port))
                 except KeyboardInterrupt:

@@ -25,14 +25,34 @@ log = logging.getLogger(__name__)
 # What the demo's feeds.yaml says about each site: (name, country, region, programme, sources).
 # Sources are (kind, path, links-regex); the regex is matched against article URL paths.
 CLUSTERS: dict[str, tuple[str, str, str, str | None, list[tuple[str, str, str | None]]]] = {
-    "mineral": ("Mineralklynge Norge (demo)", "NO", "Nordland", "Arena",
-                [("feed", "/feed/", None)]),
-    "industri": ("NCE Raufoss (demo)", "NO", "Innlandet", "NCE",
-                 [("feed", "/atom.xml", None), ("sitemap", "/sitemap.xml", None)]),
-    "prosess": ("Prosessindustriklynga Vestland (demo)", "NO", "Vestland", "Arena Pro",
-                [("page", "/nyheiter/", "/nyheiter/[^/]+/$")]),
-    "gruv": ("Gruvklustret Norr (demo)", "SE", "Västerbotten", None,
-             [("sitemap", "/sitemap.xml", None), ("page", "/nyheter/", "/nyheter/[^/]+/$")]),
+    "mineral": (
+        "Mineralklynge Norge (demo)",
+        "NO",
+        "Nordland",
+        "Arena",
+        [("feed", "/feed/", None)],
+    ),
+    "industri": (
+        "NCE Raufoss (demo)",
+        "NO",
+        "Innlandet",
+        "NCE",
+        [("feed", "/atom.xml", None), ("sitemap", "/sitemap.xml", None)],
+    ),
+    "prosess": (
+        "Prosessindustriklynga Vestland (demo)",
+        "NO",
+        "Vestland",
+        "Arena Pro",
+        [("page", "/nyheiter/", "/nyheiter/[^/]+/$")],
+    ),
+    "gruv": (
+        "Gruvklustret Norr (demo)",
+        "SE",
+        "Västerbotten",
+        None,
+        [("sitemap", "/sitemap.xml", None), ("page", "/nyheter/", "/nyheter/[^/]+/$")],
+    ),
 }
 
 
@@ -96,8 +116,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, missing.body, {"Content-Type": missing.content_type}, head)
             return
         gz = _accepts_gzip(self.headers.get("Accept-Encoding", ""))
-        headers = {"Content-Type": entry.page.content_type, "Vary": "Accept-Encoding",
-                   "ETag": entry.gz_etag if gz else entry.etag, "Cache-Control": "max-age=60"}
+        headers = {
+            "Content-Type": entry.page.content_type,
+            "Vary": "Accept-Encoding",
+            "ETag": entry.gz_etag if gz else entry.etag,
+            "Cache-Control": "max-age=60",
+        }
         if entry.last_modified:
             headers["Last-Modified"] = entry.last_modified
         if self._not_modified(entry):
@@ -149,9 +173,13 @@ def _accepts_gzip(header: str) -> bool:
 class DemoServer:
     """One ThreadingHTTPServer per demo site on 127.0.0.1, each on its own port."""
 
-    def __init__(self, sites: Iterable[str] = SITE_IDS,
-                 articles: list[dict[str, Any]] | None = None,
-                 host: str = "127.0.0.1", ports: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        sites: Iterable[str] = SITE_IDS,
+        articles: list[dict[str, Any]] | None = None,
+        host: str = "127.0.0.1",
+        ports: Mapping[str, int] | None = None,
+    ) -> None:
         self.sites = tuple(sites)
         unknown = [s for s in self.sites if s not in SITES]
         if unknown:
@@ -178,8 +206,12 @@ class DemoServer:
                 base = f"http://{self.host}:{server.server_address[1]}"
                 server.install(build_site(site, base, articles), not_found_page(site, base))
                 self.base_urls[site] = base
-                thread = threading.Thread(target=server.serve_forever, name=f"demo-{site}",
-                                          kwargs={"poll_interval": 0.1}, daemon=True)
+                thread = threading.Thread(
+                    target=server.serve_forever,
+                    name=f"demo-{site}",
+                    kwargs={"poll_interval": 0.1},
+                    daemon=True,
+                )
                 thread.start()
                 self._threads.append(thread)
                 log.info("demo site %s serving %d pages at %s", site, len(server.entries), base)
@@ -200,17 +232,27 @@ class DemoServer:
         """A feeds.yaml for the running demo; ports change per run unless `ports` fixed them."""
         if not self.base_urls:
             raise RuntimeError("DemoServer is not running; use it as a context manager")
+
         # json.dumps gives valid YAML double-quoted scalars for names, URLs and regexes.
         def q(text: str) -> str:
             return json.dumps(text, ensure_ascii=False)
 
-        lines = ["# Demo sources served on loopback by clusternews (demo content, not news).",
-                 "defaults:", "  interval: 30m", "  timezone: Europe/Oslo", "clusters:"]
+        lines = [
+            "# Demo sources served on loopback by clusternews (demo content, not news).",
+            "defaults:",
+            "  interval: 30m",
+            "  timezone: Europe/Oslo",
+            "clusters:",
+        ]
         for site in self.sites:
             name, country, region, programme, sources = CLUSTERS[site]
             base = self.base_urls[site]
-            lines += [f"  - id: demo-{site}", f"    name: {q(name)}", f"    country: {country}",
-                      f"    region: {q(region)}"]
+            lines += [
+                f"  - id: demo-{site}",
+                f"    name: {q(name)}",
+                f"    country: {country}",
+                f"    region: {q(region)}",
+            ]
             if programme:
                 lines.append(f"    programme: {q(programme)}")
             lines += [f"    homepage: {q(base + '/')}", "    sources:"]
@@ -219,13 +261,19 @@ class DemoServer:
                 if links:
                     lines.append(f"        links: {q(links)}")
         # Two digests so `make demo` can preview the demo week's email (never sent).
-        lines += ["digests:",
-                  "  - id: demo-alle", "    to: [demo@example.no]", "    language: nb",
-                  "    schedule: 'mon 07:00'",
-                  "  - id: demo-norr", "    to: [demo@example.se]", "    language: sv",
-                  "    schedule: 'mon 07:00'",
-                  "    filters: {regions: [Norrbotten, Västerbotten], languages: [sv, no]}",
-                  "smtp: {host: localhost, port: 25, from: clusternews@example.no}"]
+        lines += [
+            "digests:",
+            "  - id: demo-alle",
+            "    to: [demo@example.no]",
+            "    language: nb",
+            "    schedule: 'mon 07:00'",
+            "  - id: demo-norr",
+            "    to: [demo@example.se]",
+            "    language: sv",
+            "    schedule: 'mon 07:00'",
+            "    filters: {regions: [Norrbotten, Västerbotten], languages: [sv, no]}",
+            "smtp: {host: localhost, port: 25, from: clusternews@example.no}",
+        ]
         return "\n".join(lines) + "\n"
 
 

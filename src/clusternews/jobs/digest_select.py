@@ -38,27 +38,31 @@ def interests(digest: Digest, kb: KnowledgeBase) -> Interests:
         orgs=frozenset(i for n in f.orgs for i in filters.org_ids(kb, n)),
         regions=frozenset(regions),
         programmes=frozenset(i for n in f.programmes for i in filters.programme_ids(kb, n)),
-        languages=frozenset(f.languages))
+        languages=frozenset(f.languages),
+    )
 
 
 def clusters(config: Config, kb: KnowledgeBase) -> dict[str, ClusterInfo]:
     out = {}
     for c in config.clusters:
         org = kb.organizations.get(f"org:{c.id}") or kb.organizations.resolve(c.name)
-        is_cluster = (org.kind == "cluster") if org else bool(
-            c.programme or _CLUSTER_NAME.search(c.name))
+        is_cluster = (
+            (org.kind == "cluster") if org else bool(c.programme or _CLUSTER_NAME.search(c.name))
+        )
         out[c.id] = ClusterInfo(c.name, is_cluster, c.region)
     return out
 
 
 def county_finder(kb: KnowledgeBase, lang: str | None = None) -> Callable[[str], str | None]:
     """region id → the name of its county/län (itself if it is one) in `lang`, for grouping."""
+
     def county_of(region_id: str) -> str | None:
         for rid in (region_id, *kb.regions.ancestors(region_id)):
             region = kb.regions.get(rid)
             if region is not None and region.type == "county":
                 return display_name(rid, lang, kb, fallback=region.name)
         return None
+
     return county_of
 
 
@@ -79,17 +83,23 @@ def week_rows(store: Store, week: IsoWeek, tz: str) -> list[dict[str, Any]]:
                 return out
 
 
-def build(store: Store, config: Config, digest: Digest, week: IsoWeek, *,
-          kb: KnowledgeBase) -> DigestContent:
+def build(
+    store: Store, config: Config, digest: Digest, week: IsoWeek, *, kb: KnowledgeBase
+) -> DigestContent:
     """Select and compose one digest's week (nothing rendered, nothing sent)."""
     tz = config.defaults.timezone
     with store.read() as conn:
         previous = deliveries.first_sent_at(conn, digest.id, str(week.previous()))
-    return compose(week_rows(store, week, tz), interests(digest, kb), start=week.start(tz),
-                   end=week.end(tz), clusters=clusters(config, kb),
-                   county_of=county_finder(kb, digest.language),
-                   late_since=_late_since(previous, week, tz),
-                   name_of=namer(kb, digest.language))
+    return compose(
+        week_rows(store, week, tz),
+        interests(digest, kb),
+        start=week.start(tz),
+        end=week.end(tz),
+        clusters=clusters(config, kb),
+        county_of=county_finder(kb, digest.language),
+        late_since=_late_since(previous, week, tz),
+        name_of=namer(kb, digest.language),
+    )
 
 
 def _late_since(previous_sent: datetime | None, week: IsoWeek, tz: str) -> datetime:

@@ -20,9 +20,13 @@ def register(specs: list[SourceSpec], ctx: Context) -> None:
         sources.sync(conn, specs)
 
 
-async def ingest(specs: list[SourceSpec], ctx: Context, *,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+async def ingest(
+    specs: list[SourceSpec],
+    ctx: Context,
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    on_done: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
     register(specs, ctx)
     gate = asyncio.Semaphore(MAX_PARALLEL_SOURCES)
 
@@ -33,8 +37,9 @@ async def ingest(specs: list[SourceSpec], ctx: Context, *,
                 outcome = await refresh(spec, ctx, now=now)
             except Exception as exc:  # a bug: recorded for this source, and the others go on
                 log.exception("refresh of %s crashed", spec.id, extra={"source": spec.id})
-                outcome = record_failure(spec, ctx, RuntimeError(f"internal error: {exc!r}"),
-                                         now=now)
+                outcome = record_failure(
+                    spec, ctx, RuntimeError(f"internal error: {exc!r}"), now=now
+                )
         if on_done:
             on_done(outcome)
         return outcome

@@ -23,20 +23,35 @@ class Preview:
     html: Path
 
 
-def write_previews(store: Store, config: Config, digests: list[Digest], week: IsoWeek,
-                   out: Path, *, now: datetime, kb: KnowledgeBase | None = None) -> list[Preview]:
+def write_previews(
+    store: Store,
+    config: Config,
+    digests: list[Digest],
+    week: IsoWeek,
+    out: Path,
+    *,
+    now: datetime,
+    kb: KnowledgeBase | None = None,
+) -> list[Preview]:
     kb = kb or KnowledgeBase.load()
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for digest in digests:
         content = build(store, config, digest, week, kb=kb)
-        letter = Letter(digest.id, digest.language, config.smtp.from_, digest.to[0],
-                        config.defaults.timezone)
+        letter = Letter(
+            digest.id, digest.language, config.smtp.from_, digest.to[0], config.defaults.timezone
+        )
         stem = out / f"{digest.id}-{week}"
         eml, html = stem.with_suffix(".eml"), stem.with_suffix(".html")
         eml.write_bytes(render_message(content, week, letter, now=now).as_bytes())
         html.write_text(render_html(content, week, letter), encoding="utf-8")
-        written.append(Preview(digest.id, content.total,
-                               [(s.title or "other", len(s.items)) for s in content.sections],
-                               eml, html))
+        written.append(
+            Preview(
+                digest.id,
+                content.total,
+                [(s.title or "other", len(s.items)) for s in content.sections],
+                eml,
+                html,
+            )
+        )
     return written

@@ -55,14 +55,29 @@ async def refresh(spec: SourceSpec, ctx: Context, *, now: datetime) -> Outcome:
     with ctx.store.read() as conn:
         state = sources.state(conn, spec.id)
     try:
-        doc = await fetch_document(spec, state, ctx.client, now=now, tz=ctx.tz,
-                                   timings=ctx.timings, sitemap_max_age=ctx.sitemap_max_age)
+        doc = await fetch_document(
+            spec,
+            state,
+            ctx.client,
+            now=now,
+            tz=ctx.tz,
+            timings=ctx.timings,
+            sitemap_max_age=ctx.sitemap_max_age,
+        )
     except (FetchError, StageError) as exc:
         return record_failure(spec, ctx, exc, now=now, state=state, started=started)
     if doc.not_modified:
         rec = FetchRecord(spec.id, now, time.perf_counter() - started, "not_modified", 304)
-        _record(ctx, rec, {"last_success_at": now, "last_error": None, "failures": 0,
-                           "next_due_at": now + timedelta(seconds=spec.interval)})
+        _record(
+            ctx,
+            rec,
+            {
+                "last_success_at": now,
+                "last_error": None,
+                "failures": 0,
+                "next_due_at": now + timedelta(seconds=spec.interval),
+            },
+        )
         return Outcome(spec.id, "not_modified")
 
     with ctx.store.read() as conn:
@@ -74,32 +89,58 @@ async def refresh(spec: SourceSpec, ctx: Context, *, now: datetime) -> Outcome:
     t0 = time.perf_counter()
     with ctx.store.write() as conn:
         for entry in to_link:  # already stored: remember that this source has it too
-            items.link(conn, known[entry.url]["id"], source_id=spec.id, cluster=spec.cluster,
-                       url=entry.url, now=now)
+            items.link(
+                conn,
+                known[entry.url]["id"],
+                source_id=spec.id,
+                cluster=spec.cluster,
+                url=entry.url,
+                now=now,
+            )
         for article in results:
             if article is None:
                 counts["failed"] += 1
                 continue
-            stored = items.upsert(conn, article, source_id=spec.id, cluster=spec.cluster,
-                                  now=now)
+            stored = items.upsert(conn, article, source_id=spec.id, cluster=spec.cluster, now=now)
             counts[stored] += 1
             if stored in ("new", "updated"):  # an updated article may join or leave a story
                 stories.place(conn, article, now=now)
         warnings = list(doc.warnings)
         if counts["failed"]:  # said on the source too, not only in the log
-            warnings.append(f"{counts['failed']} article pages could not be fetched or read, "
-                            "and the feed has no text to stand for them; tried again next poll")
-        rec = FetchRecord(spec.id, now, time.perf_counter() - started, "ok", doc.status,
-                          doc.bytes, found=len(doc.entries), new=counts["new"],
-                          updated=counts["updated"], failed=counts["failed"],
-                          warnings=warnings or None)
-        sources.record(conn, rec, changes={
-            **doc.validators, "last_success_at": now, "last_error": None, "failures": 0,
-            "warnings": warnings, "next_due_at": now + timedelta(seconds=spec.interval)})
+            warnings.append(
+                f"{counts['failed']} article pages could not be fetched or read, "
+                "and the feed has no text to stand for them; tried again next poll"
+            )
+        rec = FetchRecord(
+            spec.id,
+            now,
+            time.perf_counter() - started,
+            "ok",
+            doc.status,
+            doc.bytes,
+            found=len(doc.entries),
+            new=counts["new"],
+            updated=counts["updated"],
+            failed=counts["failed"],
+            warnings=warnings or None,
+        )
+        sources.record(
+            conn,
+            rec,
+            changes={
+                **doc.validators,
+                "last_success_at": now,
+                "last_error": None,
+                "failures": 0,
+                "warnings": warnings,
+                "next_due_at": now + timedelta(seconds=spec.interval),
+            },
+        )
     ctx.timings["store"] += time.perf_counter() - t0
     log.info("refreshed %s: %s", spec.id, dict(counts), extra={"source": spec.id})
-    return Outcome(spec.id, "ok", len(doc.entries), counts["new"], counts["updated"],
-                   counts["failed"])
+    return Outcome(
+        spec.id, "ok", len(doc.entries), counts["new"], counts["updated"], counts["failed"]
+    )
 
 
 async def _shared_article(entry: Entry, ctx: Context, *, now: datetime) -> Article | None:
@@ -134,8 +175,15 @@ async def _article(entry: Entry, ctx: Context, *, now: datetime) -> Article | No
     return article
 
 
-def record_failure(spec: SourceSpec, ctx: Context, exc: Exception, *, now: datetime,
-                   state: dict[str, Any] | None = None, started: float | None = None) -> Outcome:
+def record_failure(
+    spec: SourceSpec,
+    ctx: Context,
+    exc: Exception,
+    *,
+    now: datetime,
+    state: dict[str, Any] | None = None,
+    started: float | None = None,
+) -> Outcome:
     """Store the error on the source and schedule its next try with back-off."""
     if state is None:
         with ctx.store.read() as conn:
@@ -146,8 +194,7 @@ def record_failure(spec: SourceSpec, ctx: Context, exc: Exception, *, now: datet
     if isinstance(exc, FetchError) and exc.retry_after:
         retry = max(retry, timedelta(seconds=exc.retry_after))
     status = exc.status if isinstance(exc, FetchError) else None
-    rec = FetchRecord(spec.id, now, time.perf_counter() - started, "error", status,
-                      error=str(exc))
+    rec = FetchRecord(spec.id, now, time.perf_counter() - started, "error", status, error=str(exc))
     _record(ctx, rec, {"last_error": str(exc), "failures": failures, "next_due_at": now + retry})
     log.warning("source %s failed: %s", spec.id, exc, extra={"source": spec.id})
     return Outcome(spec.id, "error", error=str(exc))

@@ -22,8 +22,13 @@ log = logging.getLogger(__name__)
 TRIES = 3  # SMTP attempts per recipient within one run, TRIES_BACKOFF seconds apart (doubling)
 TRIES_BACKOFF = 2.0
 # Between runs: a failed delivery is due again after these delays; then it is given up.
-RETRY_AFTER = (timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
-               timedelta(hours=3), timedelta(hours=6))
+RETRY_AFTER = (
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+    timedelta(hours=3),
+    timedelta(hours=6),
+)
 Clock = Callable[[], datetime]
 
 
@@ -41,47 +46,85 @@ class DigestReport:
     skipped: list[str] = field(default_factory=list)  # done before, in progress, or empty week
 
 
-def send_digest(store: Store, config: Config, digest: Digest, week: IsoWeek, *, mailer: Sender,
-                kb: KnowledgeBase, clock: Clock = lambda: datetime.now(UTC),
-                retry_now: bool = False, tries: int = TRIES, backoff: float = TRIES_BACKOFF,
-                sleep: Callable[[float], None] = time.sleep) -> DigestReport:
+def send_digest(
+    store: Store,
+    config: Config,
+    digest: Digest,
+    week: IsoWeek,
+    *,
+    mailer: Sender,
+    kb: KnowledgeBase,
+    clock: Clock = lambda: datetime.now(UTC),
+    retry_now: bool = False,
+    tries: int = TRIES,
+    backoff: float = TRIES_BACKOFF,
+    sleep: Callable[[float], None] = time.sleep,
+) -> DigestReport:
     content = build(store, config, digest, week, kb=kb)
     report = DigestReport(digest.id, week, content.total)
     for recipient in digest.to:
-        letter = Letter(digest.id, digest.language, config.smtp.from_, recipient,
-                        config.defaults.timezone)
+        letter = Letter(
+            digest.id, digest.language, config.smtp.from_, recipient, config.defaults.timezone
+        )
         if not content.total and not digest.send_empty:
             with store.write() as conn:  # nothing new: record the week as handled, send nothing
                 deliveries.skip(conn, digest.id, str(week), recipient, now=clock())
             report.skipped.append(recipient)
             continue
         with store.write() as conn:  # claimed BEFORE sending: a rerun won't send it again
-            attempt = deliveries.claim(conn, digest.id, str(week), recipient, now=clock(),
-                                       items=content.total, message_id=message_id(letter, week),
-                                       retry_now=retry_now)
+            attempt = deliveries.claim(
+                conn,
+                digest.id,
+                str(week),
+                recipient,
+                now=clock(),
+                items=content.total,
+                message_id=message_id(letter, week),
+                retry_now=retry_now,
+            )
         if attempt is None:
             report.skipped.append(recipient)
             continue
         message = render_message(content, week, letter, now=clock())
         try:
-            error = _deliver(mailer, message, recipient, tries=tries, backoff=backoff,
-                             sleep=sleep)
+            error = _deliver(mailer, message, recipient, tries=tries, backoff=backoff, sleep=sleep)
         except Exception as exc:  # a bug, not an SMTP answer: nothing was accepted; rerun-able
-            _settle(store, digest.id, week, recipient, MailError(f"internal error: {exc!r}"),
-                    attempt=attempt, now=clock())
+            _settle(
+                store,
+                digest.id,
+                week,
+                recipient,
+                MailError(f"internal error: {exc!r}"),
+                attempt=attempt,
+                now=clock(),
+            )
             raise
         _settle(store, digest.id, week, recipient, error, attempt=attempt, now=clock())
         if error is None:
             report.sent.append(recipient)
         else:
             report.failed.append((recipient, str(error)))
-    log.info("digest %s %s: %d items, %d sent, %d failed, %d skipped", digest.id, week,
-             report.items, len(report.sent), len(report.failed), len(report.skipped))
+    log.info(
+        "digest %s %s: %d items, %d sent, %d failed, %d skipped",
+        digest.id,
+        week,
+        report.items,
+        len(report.sent),
+        len(report.failed),
+        len(report.skipped),
+    )
     return report
 
 
-def _deliver(mailer: Sender, message: EmailMessage, recipient: str, *, tries: int,
-             backoff: float, sleep: Callable[[float], None]) -> MailError | None:
+def _deliver(
+    mailer: Sender,
+    message: EmailMessage,
+    recipient: str,
+    *,
+    tries: int,
+    backoff: float,
+    sleep: Callable[[float], None],
+) -> MailError | None:
     """Send, with a few quick retries for transient (4xx, network) failures."""
     for n in range(1, tries + 1):
         try:
@@ -95,14 +138,29 @@ def _deliver(mailer: Sender, message: EmailMessage, recipient: str, *, tries: in
     return MailError("mail: no tries allowed")
 
 
-def _settle(store: Store, digest_id: str, week: IsoWeek, recipient: str,
-            error: MailError | None, *, attempt: int, now: datetime) -> None:
+def _settle(
+    store: Store,
+    digest_id: str,
+    week: IsoWeek,
+    recipient: str,
+    error: MailError | None,
+    *,
+    attempt: int,
+    now: datetime,
+) -> None:
     """Recorded AFTER sending: 'sent', or 'failed' with when to try again (or never)."""
     with store.write() as conn:
         if error is None:
             deliveries.settle(conn, digest_id, str(week), recipient, now=now)
             return
         give_up = error.permanent or attempt > len(RETRY_AFTER)
-        deliveries.settle(conn, digest_id, str(week), recipient, now=now, error=str(error),
-                          permanent=give_up,
-                          next_attempt_at=None if give_up else now + RETRY_AFTER[attempt - 1])
+        deliveries.settle(
+            conn,
+            digest_id,
+            str(week),
+            recipient,
+            now=now,
+            error=str(error),
+            permanent=give_up,
+            next_attempt_at=None if give_up else now + RETRY_AFTER[attempt - 1],
+        )

@@ -29,12 +29,19 @@ def place(conn: Connection, article: Article, *, now: datetime) -> str:
         return "unchanged"  # re-ingesting changes nothing
     fp = fingerprint(article.title, article.text, published=article.published, now=now)
     bands, anchors = band_keys(fp), anchor_keys(fp)
-    ids = story_keys.candidates(conn, bands=bands, anchors=anchors, day=fp.day,
-                                band_days=match.NEAR_DUPLICATE_DAYS,
-                                anchor_days=match.SAME_STORY_DAYS,
-                                min_shared=match.MIN_SHARED, exclude=item_id)
-    choice = choose(fp, stories.fingerprints(conn, ids),
-                    current=current.story_id if current else None)
+    ids = story_keys.candidates(
+        conn,
+        bands=bands,
+        anchors=anchors,
+        day=fp.day,
+        band_days=match.NEAR_DUPLICATE_DAYS,
+        anchor_days=match.SAME_STORY_DAYS,
+        min_shared=match.MIN_SHARED,
+        exclude=item_id,
+    )
+    choice = choose(
+        fp, stories.fingerprints(conn, ids), current=current.story_id if current else None
+    )
     if choice.story_id is not None:
         story_id = choice.story_id
         outcome = "stayed" if current and current.story_id == story_id else "joined"
@@ -43,11 +50,24 @@ def place(conn: Connection, article: Article, *, now: datetime) -> str:
     else:
         story_id, outcome = stories.fresh_story_id(conn, item_id, now=now), "alone"
     judgement = choice.judgement
-    stories.save(conn, item_id, story_id=story_id, fp=fp, content_hash=article.content_hash,
-                 matched=choice.item_id, how=judgement.kind if judgement else None, now=now,
-                 new=current is None)
+    stories.save(
+        conn,
+        item_id,
+        story_id=story_id,
+        fp=fp,
+        content_hash=article.content_hash,
+        matched=choice.item_id,
+        how=judgement.kind if judgement else None,
+        now=now,
+        new=current is None,
+    )
     story_keys.replace(conn, item_id, keys=[*bands, *anchors], day=fp.day, new=current is None)
     if outcome == "joined":
-        log.info("story %s: %s joins (%s)", story_id, article.url,
-                 judgement.kind if judgement else "", extra={"url": article.url})
+        log.info(
+            "story %s: %s joins (%s)",
+            story_id,
+            article.url,
+            judgement.kind if judgement else "",
+            extra={"url": article.url},
+        )
     return outcome

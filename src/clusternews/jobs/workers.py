@@ -42,8 +42,9 @@ def preload() -> None:
         log.warning("preloading models in the forkserver failed", exc_info=True)
 
 
-def process_page(entry: Entry, html: str | None, tz: str,
-                 now: datetime) -> tuple[Article | None, dict[str, float]]:
+def process_page(
+    entry: Entry, html: str | None, tz: str, now: datetime
+) -> tuple[Article | None, dict[str, float]]:
     """`process_article` in this worker, with its loaded detector and tagger."""
     if _detector is None or _tagger is None:
         _load()
@@ -69,8 +70,9 @@ class Processor:
             return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_load)
         return ThreadPoolExecutor(1, initializer=_load)
 
-    async def __call__(self, entry: Entry, html: str | None, *, tz: str,
-                       now: datetime) -> tuple[Article | None, dict[str, float]]:
+    async def __call__(
+        self, entry: Entry, html: str | None, *, tz: str, now: datetime
+    ) -> tuple[Article | None, dict[str, float]]:
         loop = asyncio.get_running_loop()
         pool = self._pool
         try:

@@ -21,9 +21,11 @@ class KnowledgeBase:
         def path(name: str) -> Path | None:
             return kb_dir / name if kb_dir else None
 
-        return cls(RegionIndex.load(path("regions.jsonl")),
-                   EntityIndex.load_organizations(path("organizations.jsonl")),
-                   EntityIndex.load_programmes(path("programmes.jsonl")))
+        return cls(
+            RegionIndex.load(path("regions.jsonl")),
+            EntityIndex.load_organizations(path("organizations.jsonl")),
+            EntityIndex.load_programmes(path("programmes.jsonl")),
+        )
 
     def get(self, entity_id: str) -> Organization | Programme | Region | None:
         """The entity with this id (org:, programme: or region:), or None if not listed."""

@@ -10,8 +10,9 @@ from clusternews.knowledge.base import KnowledgeBase
 from clusternews.knowledge.organizations import Organization
 
 
-def display_name(entity_id: str | None, lang: str | None, kb: KnowledgeBase,
-                 fallback: str | None = None) -> str | None:
+def display_name(
+    entity_id: str | None, lang: str | None, kb: KnowledgeBase, fallback: str | None = None
+) -> str | None:
     """The name of `entity_id` for a reader of `lang` (nb, nn, sv, en; nn falls back to nb;
     None: the canonical name), or `fallback` when the knowledge base does not list it."""
     entity = kb.get(entity_id) if entity_id else None
@@ -30,8 +31,9 @@ def org_number(entity_id: str | None, kb: KnowledgeBase) -> str | None:
     return entity.org_number if isinstance(entity, Organization) else None
 
 
-def org_number_field(type_: str | None, entity_id: str | None,
-                     kb: KnowledgeBase) -> dict[str, str | None]:
+def org_number_field(
+    type_: str | None, entity_id: str | None, kb: KnowledgeBase
+) -> dict[str, str | None]:
     """{"org_number": …} (null when unknown) for an organization, {} for other types: the
     shape every JSON listing of entities shares."""
     return {"org_number": org_number(entity_id, kb)} if type_ == "ORG" else {}

@@ -19,8 +19,10 @@ def org_ids(kb: KnowledgeBase, name: str) -> list[str]:
 def region_ids(kb: KnowledgeBase, name: str) -> list[str]:
     region = kb.regions.resolve(name)
     if region is None:
-        raise UnknownName(f"unknown region {name!r} (expected a county, län, municipality, "
-                          "town or area such as Nordland, Norrbotten, Mo i Rana, Nord-Norge)")
+        raise UnknownName(
+            f"unknown region {name!r} (expected a county, län, municipality, "
+            "town or area such as Nordland, Norrbotten, Mo i Rana, Nord-Norge)"
+        )
     return [region.id]
 
 

@@ -8,7 +8,6 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -120,8 +119,9 @@ def query_forms(text: str) -> list[str]:
     return [f for f in dict.fromkeys(forms) if f]
 
 
-def _strings(raw: dict[str, Any], field: str, where: str, *,
-             required: bool = True) -> tuple[str, ...]:
+def _strings(
+    raw: dict[str, Any], field: str, where: str, *, required: bool = True
+) -> tuple[str, ...]:
     value = raw.get(field, None if required else [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise EntityDataError(f"{where}: field {field!r} must be a list of non-empty strings")
@@ -159,8 +159,9 @@ def _org_number(raw: dict[str, Any], where: str, country: str | None) -> str | N
     return value
 
 
-def _common(raw: object, where: str, pattern: re.Pattern[str],
-            countries: frozenset[str]) -> dict[str, Any]:
+def _common(
+    raw: object, where: str, pattern: re.Pattern[str], countries: frozenset[str]
+) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise EntityDataError(f"{where}: a record must be a JSON object")
     for field in ("id", "name"):
@@ -340,15 +341,3 @@ def _read(path: Path, parse: Callable[[object, str], T]) -> list[T]:
             lines[entity.id] = number
             entities.append(entity)
     return entities
-
-
-@cache
-def default_organizations() -> EntityIndex[Organization]:
-    """The index of the shipped organizations file, loaded once per process."""
-    return EntityIndex.load_organizations()
-
-
-@cache
-def default_programmes() -> EntityIndex[Programme]:
-    """The index of the shipped programmes file, loaded once per process."""
-    return EntityIndex.load_programmes()

@@ -7,7 +7,6 @@ import re
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -189,8 +188,11 @@ class RegionIndex:
         """Whether `name` (case, genitive and "kommune"/"län" wording aside) is one of the
         region's names as spelled, not only a diacritic-folded match: "Svarta" is Svartå only
         by folding, "Nordlands" is Nordland as written."""
-        return any(region_id == rid for form, _hint in variants(name)
-                   for _tier, rid in self._exact.get(form, []))
+        return any(
+            region_id == rid
+            for form, _hint in variants(name)
+            for _tier, rid in self._exact.get(form, [])
+        )
 
     def resolve(self, name: str, *, country: str | None = None) -> Region | None:
         """The single best region for a surface form, or None if the name is unknown."""
@@ -198,8 +200,7 @@ class RegionIndex:
         return found[0] if found else None
 
     @staticmethod
-    def _rank(region: Region, tier: int, hint: str | None,
-              country: str | None) -> tuple[Any, ...]:
+    def _rank(region: Region, tier: int, hint: str | None, country: str | None) -> tuple[Any, ...]:
         # A "kommune"/"län" suffix says which level is meant; a county hint also
         # accepts former counties, which are stored as areas ("Viken fylke").
         wanted = ({hint, "area"} if hint == "county" else {hint}) if hint else set()
@@ -244,9 +245,3 @@ class RegionIndex:
         for region in self._by_id.values():
             for form in (region.name, *region.aliases, *region.former_names):
                 yield form, region.id
-
-
-@cache
-def default_index() -> RegionIndex:
-    """The index of the shipped regions file, loaded once per process."""
-    return RegionIndex.load()

@@ -38,8 +38,9 @@ class Letter:
     tz: str = DEFAULT_TIMEZONE
 
 
-def render_message(content: DigestContent, week: IsoWeek, letter: Letter, *,
-                   now: datetime) -> EmailMessage:
+def render_message(
+    content: DigestContent, week: IsoWeek, letter: Letter, *, now: datetime
+) -> EmailMessage:
     """The email for one recipient, with headers a list mail needs (RFC 2369, 2919, 3834)."""
     view = _view(content, week, letter)
     msg = EmailMessage()
@@ -54,8 +55,9 @@ def render_message(content: DigestContent, week: IsoWeek, letter: Letter, *,
     msg["Precedence"] = "list"
     msg["Content-Language"] = "no" if letter.language in ("nb", "nn") else letter.language
     msg.set_content(_env().get_template("digest.txt.j2").render(view), cte="quoted-printable")
-    msg.add_alternative(_env().get_template("digest.html.j2").render(view), subtype="html",
-                        cte="quoted-printable")
+    msg.add_alternative(
+        _env().get_template("digest.html.j2").render(view), subtype="html", cte="quoted-printable"
+    )
     return msg
 
 
@@ -87,17 +89,25 @@ def _view(content: DigestContent, week: IsoWeek, letter: Letter) -> dict[str, An
     sections = [_section(s, n, lang, tz) for n, s in enumerate(content.sections, 1)]
     number = str(week.week)
     subject = (w["subject"] if content.total else w["subject_empty"]).format(
-        week=number, count=content.total)
-    intro = w["intro"].format(count=content.total, groups=len(sections),
-                              period=wording.period(first, last, lang))
-    unsubscribe = (f"mailto:{letter.sender}?subject="
-                   f"{quote('unsubscribe ' + letter.digest_id)}")
+        week=number, count=content.total
+    )
+    intro = w["intro"].format(
+        count=content.total, groups=len(sections), period=wording.period(first, last, lang)
+    )
+    unsubscribe = f"mailto:{letter.sender}?subject={quote('unsubscribe ' + letter.digest_id)}"
     preheader = " · ".join(f"{n} ({c})" for n, c in content.top_orgs[:3]) or intro
-    return {"lang": "no" if lang in ("nb", "nn") else lang, "w": w, "subject": subject,
-            "heading": w["heading"].format(week=number), "intro": intro,
-            "preheader": preheader, "sections": sections,
-            "top_orgs": [(_clean(n), c) for n, c in content.top_orgs],
-            "footer": w["footer"].format(digest=letter.digest_id), "unsubscribe": unsubscribe}
+    return {
+        "lang": "no" if lang in ("nb", "nn") else lang,
+        "w": w,
+        "subject": subject,
+        "heading": w["heading"].format(week=number),
+        "intro": intro,
+        "preheader": preheader,
+        "sections": sections,
+        "top_orgs": [(_clean(n), c) for n, c in content.top_orgs],
+        "footer": w["footer"].format(digest=letter.digest_id),
+        "unsubscribe": unsubscribe,
+    }
 
 
 def _section(section: Section, n: int, lang: str, tz: ZoneInfo) -> dict[str, Any]:
@@ -106,18 +116,29 @@ def _section(section: Section, n: int, lang: str, tz: ZoneInfo) -> dict[str, Any
     if section.kind == "region":
         title = w["region_prefix"] + title
     count = len(section.items)
-    return {"title": _clean(title), "anchor": f"s{n}", "entries": [_item(i, lang, tz)
-                                                                for i in section.items],
-            "count_text": (w["items_one"] if count == 1 else w["items_many"]).format(n=count)}
+    return {
+        "title": _clean(title),
+        "anchor": f"s{n}",
+        "entries": [_item(i, lang, tz) for i in section.items],
+        "count_text": (w["items_one"] if count == 1 else w["items_many"]).format(n=count),
+    }
 
 
 def _item(item: DigestItem, lang: str, tz: ZoneInfo) -> dict[str, Any]:
     w = wording.words(lang)
-    entities = [(w[key], [_clean(n) for n in names]) for key, names in
-                (("orgs", item.orgs), ("regions", item.regions), ("programmes", item.programmes))
-                if names]
+    entities = [
+        (w[key], [_clean(n) for n in names])
+        for key, names in (
+            ("orgs", item.orgs),
+            ("regions", item.regions),
+            ("programmes", item.programmes),
+        )
+        if names
+    ]
     return {
-        "title": _clean(item.title), "url": safe_url(item.url), "lead": _clean(item.lead),
+        "title": _clean(item.title),
+        "url": safe_url(item.url),
+        "lead": _clean(item.lead),
         "date": wording.day(item.date.astimezone(tz).date(), lang),
         "language": wording.language_name(item.language, item.variant, lang),
         "source_label": w["sources"] if len(item.sources) > 1 else w["source"],
@@ -136,14 +157,25 @@ def _domain(address: str) -> str:
 
 
 def _wrap(text: str, width: int = 76, indent: str = "") -> str:
-    return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=indent,
-                         break_long_words=False, break_on_hyphens=False)
+    return textwrap.fill(
+        text,
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 @cache
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
-                      autoescape=lambda name: bool(name and ".html" in name),
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        undefined=StrictUndefined,
+        autoescape=lambda name: bool(name and ".html" in name),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters["wrap"] = _wrap
     return env

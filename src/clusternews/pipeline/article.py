@@ -44,8 +44,9 @@ def tag_sample(merged: Extracted) -> str:
     return "\n\n".join(p for p in (merged.title, merged.text) if p)
 
 
-def assemble(entry: Entry, merged: Extracted, language: LanguageResult,
-             tags: TagResult | None = None) -> Article | None:
+def assemble(
+    entry: Entry, merged: Extracted, language: LanguageResult, tags: TagResult | None = None
+) -> Article | None:
     """None when there is nothing worth storing (no title and no text)."""
     title = merged.title or ""
     text = merged.text or ""

@@ -92,8 +92,9 @@ class DigestContent:
         return sum(len(s.items) for s in self.sections)
 
 
-def in_week(row: Mapping[str, Any], *, start: datetime, end: datetime,
-            late_since: datetime | None = None) -> bool:
+def in_week(
+    row: Mapping[str, Any], *, start: datetime, end: datetime, late_since: datetime | None = None
+) -> bool:
     """Published that week; or undated and first seen that week; or published the week before
     but first seen after that week's digest went out (`late_since`), so nobody misses it."""
     published, first_seen = row.get("published"), row["first_seen"]
@@ -102,13 +103,13 @@ def in_week(row: Mapping[str, Any], *, start: datetime, end: datetime,
     if start <= published < end:
         return True
     late_since = late_since or start
-    return bool(start - timedelta(days=7) <= published < start
-                and late_since <= first_seen < end)
+    return bool(start - timedelta(days=7) <= published < start and late_since <= first_seen < end)
 
 
 def matches(row: Mapping[str, Any], interests: Interests) -> bool:
-    if interests.languages and not ({row.get("language"), row.get("language_variant")}
-                                    & interests.languages):
+    if interests.languages and not (
+        {row.get("language"), row.get("language_variant")} & interests.languages
+    ):
         return False
     wanted = interests.entity_ids
     return not wanted or any(e.get("id") in wanted for e in row.get("entities") or ())
@@ -129,45 +130,78 @@ def score(row: Mapping[str, Any], interests: Interests) -> float:
     return total
 
 
-def compose(rows: Iterable[Mapping[str, Any]], interests: Interests, *, start: datetime,
-            end: datetime, clusters: Mapping[str, ClusterInfo],
-            county_of: Callable[[str], str | None] = lambda _id: None,
-            late_since: datetime | None = None,
-            name_of: EntityNamer = stored_name) -> DigestContent:
+def compose(
+    rows: Iterable[Mapping[str, Any]],
+    interests: Interests,
+    *,
+    start: datetime,
+    end: datetime,
+    clusters: Mapping[str, ClusterInfo],
+    county_of: Callable[[str], str | None] = lambda _id: None,
+    late_since: datetime | None = None,
+    name_of: EntityNamer = stored_name,
+) -> DigestContent:
     """The digest of one week: matching items once each, ranked, grouped by cluster, then by
     region (county/län) for items of sources that are not clusters. Entities are listed by
     `name_of` (the reader's language); matching and ranking use the stored names."""
-    chosen = [r for r in rows if in_week(r, start=start, end=end, late_since=late_since)
-              and matches(r, interests)]
+    chosen = [
+        r
+        for r in rows
+        if in_week(r, start=start, end=end, late_since=late_since) and matches(r, interests)
+    ]
     by_id = {r["id"]: r for r in chosen}
     items = _merge_copies([_item(r, interests, clusters, name_of) for r in chosen], by_id)
     groups: dict[tuple[str, str, str], list[DigestItem]] = {}
     for item in items:
         groups.setdefault(_group(by_id[item.id], clusters, county_of), []).append(item)
-    sections = [Section(kind, key, title, tuple(sorted(members, key=_rank)))
-                for (kind, key, title), members in groups.items()]
+    sections = [
+        Section(kind, key, title, tuple(sorted(members, key=_rank)))
+        for (kind, key, title), members in groups.items()
+    ]
     order = {"cluster": 0, "region": 1, "other": 2}
-    sections.sort(key=lambda s: (order[s.kind], -sum(i.score for i in s.items), -len(s.items),
-                                 s.title.casefold()))
+    sections.sort(
+        key=lambda s: (
+            order[s.kind],
+            -sum(i.score for i in s.items),
+            -len(s.items),
+            s.title.casefold(),
+        )
+    )
     return DigestContent(start, end, tuple(sections), _top_orgs(by_id, items, name_of))
 
 
-def _item(row: Mapping[str, Any], interests: Interests, clusters: Mapping[str, ClusterInfo],
-          name_of: EntityNamer) -> DigestItem:
+def _item(
+    row: Mapping[str, Any],
+    interests: Interests,
+    clusters: Mapping[str, ClusterInfo],
+    name_of: EntityNamer,
+) -> DigestItem:
     entities = row.get("entities") or []
 
     def names(type_: str) -> tuple[str, ...]:
-        named = [(-int(e.get("count") or 1), name) for e in entities
-                 if e.get("type") == type_ and (name := name_of(e))]
+        named = [
+            (-int(e.get("count") or 1), name)
+            for e in entities
+            if e.get("type") == type_ and (name := name_of(e))
+        ]
         return tuple(dict.fromkeys(name for _n, name in sorted(named)))
 
     return DigestItem(
-        id=row["id"], title=row.get("title") or row["url"], url=row["url"],
-        date=row.get("published") or row["first_seen"], language=row.get("language") or "und",
-        variant=row.get("language_variant"), lead=lead(row.get("summary") or row.get("text") or ""),
-        orgs=names("ORG"), regions=names("REGION"), programmes=names("PROGRAMME"),
-        sources=_sources(row, clusters), score=score(row, interests), cluster=row["cluster"],
-        also=_story_sites(row, clusters))
+        id=row["id"],
+        title=row.get("title") or row["url"],
+        url=row["url"],
+        date=row.get("published") or row["first_seen"],
+        language=row.get("language") or "und",
+        variant=row.get("language_variant"),
+        lead=lead(row.get("summary") or row.get("text") or ""),
+        orgs=names("ORG"),
+        regions=names("REGION"),
+        programmes=names("PROGRAMME"),
+        sources=_sources(row, clusters),
+        score=score(row, interests),
+        cluster=row["cluster"],
+        also=_story_sites(row, clusters),
+    )
 
 
 def _sources(row: Mapping[str, Any], clusters: Mapping[str, ClusterInfo]) -> tuple[SourceRef, ...]:
@@ -183,12 +217,17 @@ def _sources(row: Mapping[str, Any], clusters: Mapping[str, ClusterInfo]) -> tup
     return tuple(refs.values())
 
 
-def _story_sites(row: Mapping[str, Any], clusters: Mapping[str, ClusterInfo],
-                 ) -> tuple[SourceRef, ...]:
+def _story_sites(
+    row: Mapping[str, Any],
+    clusters: Mapping[str, ClusterInfo],
+) -> tuple[SourceRef, ...]:
     """The sites of the story's other copies, also those outside the digest's filters."""
     story = row.get("story") or {}
-    refs = [SourceRef(_name(c.get("cluster") or "", clusters), c.get("url") or "")
-            for c in story.get("items") or () if c.get("id") != row["id"]]
+    refs = [
+        SourceRef(_name(c.get("cluster") or "", clusters), c.get("url") or "")
+        for c in story.get("items") or ()
+        if c.get("id") != row["id"]
+    ]
     return tuple(refs)
 
 
@@ -197,8 +236,10 @@ def _name(cluster: str, clusters: Mapping[str, ClusterInfo]) -> str:
     return info.name if info else cluster
 
 
-def _merge_copies(items: list[DigestItem], rows: Mapping[str, Mapping[str, Any]],
-                  ) -> list[DigestItem]:
+def _merge_copies(
+    items: list[DigestItem],
+    rows: Mapping[str, Mapping[str, Any]],
+) -> list[DigestItem]:
     """A story is shown once: its copies (one story, or the same title on several sites)
     become "also published by …" on the copy kept, the best-scoring then earliest."""
     kept: dict[str, DigestItem] = {}
@@ -224,8 +265,11 @@ def _unique(also: tuple[SourceRef, ...], own: tuple[SourceRef, ...]) -> tuple[So
     return tuple(out)
 
 
-def _group(row: Mapping[str, Any], clusters: Mapping[str, ClusterInfo],
-           county_of: Callable[[str], str | None]) -> tuple[str, str, str]:
+def _group(
+    row: Mapping[str, Any],
+    clusters: Mapping[str, ClusterInfo],
+    county_of: Callable[[str], str | None],
+) -> tuple[str, str, str]:
     info = clusters.get(row["cluster"])
     if info is not None and info.is_cluster:
         return "cluster", row["cluster"], info.name
@@ -240,8 +284,9 @@ def _group(row: Mapping[str, Any], clusters: Mapping[str, ClusterInfo],
     return "other", "", ""
 
 
-def _top_orgs(rows: Mapping[str, Mapping[str, Any]], items: list[DigestItem],
-              name_of: EntityNamer) -> tuple[tuple[str, int], ...]:
+def _top_orgs(
+    rows: Mapping[str, Mapping[str, Any]], items: list[DigestItem], name_of: EntityNamer
+) -> tuple[tuple[str, int], ...]:
     """The organizations named by the most items of the digest (then by mentions)."""
     per_item: Counter[str] = Counter()
     mentions: Counter[str] = Counter()

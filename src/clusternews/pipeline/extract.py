@@ -25,9 +25,14 @@ MAX_HTML = 1_500_000
 EXTRACT_OPTIONS = {"include_comments": False, "include_tables": True, "favor_precision": True}
 
 
-def extract_article(html: str, *, url: str, tz: str = DEFAULT_TIMEZONE,
-                    now: datetime | None = None,
-                    options: dict[str, Any] | None = None) -> Extracted:
+def extract_article(
+    html: str,
+    *,
+    url: str,
+    tz: str = DEFAULT_TIMEZONE,
+    now: datetime | None = None,
+    options: dict[str, Any] | None = None,
+) -> Extracted:
     """Pure: the page's text and metadata; fields the page does not give stay None."""
     html = html[:MAX_HTML]
     if not html.strip():
@@ -38,8 +43,12 @@ def extract_article(html: str, *, url: str, tz: str = DEFAULT_TIMEZONE,
     declared = _declared_language(tree)
     precise = _precise_date(tree, tz)
     try:
-        doc = trafilatura.bare_extraction(tree if tree is not None else html, url=url,
-                                          with_metadata=True, **(options or EXTRACT_OPTIONS))
+        doc = trafilatura.bare_extraction(
+            tree if tree is not None else html,
+            url=url,
+            with_metadata=True,
+            **(options or EXTRACT_OPTIONS),
+        )
     except (ValueError, TypeError, etree.LxmlError) as exc:  # malformed markup trafilatura rejects
         log.info("extract: trafilatura failed", extra={"url": url, "error": str(exc)})
         doc = None
@@ -97,9 +106,12 @@ def _precise_date(doc: lxml.html.HtmlElement | None, tz: str) -> datetime | None
     """article:published_time or <time datetime> with a time of day, when the page has one."""
     if doc is None:
         return None
-    for xpath in ('//meta[@property="article:published_time"]/@content',
-                  '//meta[@itemprop="datePublished"]/@content',
-                  "//article//time/@datetime", "//time/@datetime"):
+    for xpath in (
+        '//meta[@property="article:published_time"]/@content',
+        '//meta[@itemprop="datePublished"]/@content',
+        "//article//time/@datetime",
+        "//time/@datetime",
+    ):
         for value in doc.xpath(xpath)[:1]:
             if "T" in value or ":" in value:
                 parsed = parse_date(str(value), tz=tz)

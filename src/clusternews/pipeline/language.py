@@ -84,8 +84,9 @@ class LanguageDetector:
     high-accuracy mode unless `low_accuracy`; empty means py3langid and the rules alone.
     """
 
-    def __init__(self, lingua: tuple[str, ...] = LINGUA_LANGUAGES, *,
-                 low_accuracy: bool = False) -> None:
+    def __init__(
+        self, lingua: tuple[str, ...] = LINGUA_LANGUAGES, *, low_accuracy: bool = False
+    ) -> None:
         start = time.perf_counter()
         codes = {code: language for language, code in _LINGUA_CODES.items()}
         unknown = sorted(set(lingua) - set(codes))
@@ -95,7 +96,8 @@ class LanguageDetector:
         self._lingua = None
         if len(self._lingua_codes) >= 2:
             builder = LanguageDetectorBuilder.from_languages(
-                *(codes[c] for c in self._lingua_codes))
+                *(codes[c] for c in self._lingua_codes)
+            )
             if low_accuracy:
                 builder = builder.with_low_accuracy_mode()
             # Preloading makes the cost one-off here instead of on first use.

@@ -15,27 +15,31 @@ MAX_NEW_PER_RUN = 100  # a new source's archive is taken in slices, politely
 SITEMAP_MAX_AGE = timedelta(days=30)  # what counts as news in a sitemap
 
 
-def use_validators(state: dict[str, Any], *, now: datetime,
-                   revalidate_after: timedelta = REVALIDATE_AFTER) -> bool:
+def use_validators(
+    state: dict[str, Any], *, now: datetime, revalidate_after: timedelta = REVALIDATE_AFTER
+) -> bool:
     if not state.get("validators_trusted", True):
         return False
     last = state.get("last_unconditional_at")
     return last is not None and now - last < revalidate_after
 
 
-def validators_lied(state: dict[str, Any], *, etag: str | None, last_modified: str | None,
-                    body_hash: str) -> bool:
+def validators_lied(
+    state: dict[str, Any], *, etag: str | None, last_modified: str | None, body_hash: str
+) -> bool:
     """True when the body changed behind validators that stayed the same."""
     if not state.get("body_hash") or state["body_hash"] == body_hash:
         return False
     same_etag = etag is not None and etag == state.get("etag")
-    same_date = etag is None and last_modified is not None and \
-        last_modified == state.get("last_modified")
+    same_date = (
+        etag is None and last_modified is not None and last_modified == state.get("last_modified")
+    )
     return same_etag or same_date
 
 
-def select_entries(entries: tuple[Entry, ...], known: dict[str, dict[str, Any]], *,
-                   limit: int = MAX_NEW_PER_RUN) -> tuple[list[Entry], list[Entry]]:
+def select_entries(
+    entries: tuple[Entry, ...], known: dict[str, dict[str, Any]], *, limit: int = MAX_NEW_PER_RUN
+) -> tuple[list[Entry], list[Entry]]:
     """(entries to fetch and process, entries already stored that only need linking)."""
     fetch: list[Entry] = []
     link: list[Entry] = []

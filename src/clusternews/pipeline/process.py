@@ -26,9 +26,16 @@ class Processed:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
 
-def process_article(entry: Entry, html: str | None, *, detector: LanguageDetector,
-                    tagger: Tagger, tz: str, now: datetime | None,
-                    text: str | None = None) -> Processed:
+def process_article(
+    entry: Entry,
+    html: str | None,
+    *,
+    detector: LanguageDetector,
+    tagger: Tagger,
+    tz: str,
+    now: datetime | None,
+    text: str | None = None,
+) -> Processed:
     """`html` is the fetched page; `text` instead means plain text that is the article body."""
     started = time.perf_counter()
     if text is not None:
@@ -46,6 +53,9 @@ def process_article(entry: Entry, html: str | None, *, detector: LanguageDetecto
         text=sample,
         language=language,
         tags=tags,
-        timings={"extract": extracted - started, "language": detected - extracted,
-                 "tag": tagged - detected},
+        timings={
+            "extract": extracted - started,
+            "language": detected - extracted,
+            "tag": tagged - detected,
+        },
     )

@@ -9,9 +9,37 @@ import nh3
 
 # Enough structure for reading an article; no scripts, styles, forms, frames or event handlers.
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "em", "figcaption", "figure", "h2",
-    "h3", "h4", "h5", "h6", "i", "img", "li", "ol", "p", "pre", "strong", "sub", "sup", "table",
-    "tbody", "td", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "em",
+    "figcaption",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "i",
+    "img",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
 _TAG = re.compile(r"<[^>]*>")
@@ -22,8 +50,13 @@ _BLOCK_END = re.compile(r"</(p|div|li|h[1-6]|blockquote|tr)>|<br\s*/?>", re.IGNO
 def sanitize_html(fragment: str | None) -> str | None:
     if not fragment:
         return None
-    cleaned = nh3.clean(fragment, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                        url_schemes={"http", "https", "mailto"}, link_rel="noopener nofollow")
+    cleaned = nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener nofollow",
+    )
     return cleaned.strip() or None
 
 
@@ -42,8 +75,9 @@ def clean_text(text: str | None, *, limit: int | None = None) -> str | None:
     if not text:
         return None
     # No-break and other Unicode spaces (&nbsp; in feeds) are not "printable" but are spaces.
-    text = "".join(ch if ch in "\n\t" or ch.isprintable() else " " if ch.isspace() else ""
-                   for ch in text)
+    text = "".join(
+        ch if ch in "\n\t" or ch.isprintable() else " " if ch.isspace() else "" for ch in text
+    )
     text = _SPACE.sub(" ", text).strip()
     if limit and len(text) > limit:
         text = text[:limit].rsplit(" ", 1)[0] + "…"

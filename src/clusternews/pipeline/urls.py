@@ -33,17 +33,20 @@ def canonical_url(url: str, base: str | None = None) -> str | None:
     host = parts.hostname.lower().rstrip(".")
     if port and port != DEFAULT_PORTS[scheme]:
         host = f"{host}:{port}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not TRACKING.match(k)]
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)
+    ]
     # Sorted so that ?a=1&b=2 and ?b=2&a=1 are one article; order carries no meaning on news sites.
     return urlunsplit((scheme, host, parts.path or "/", urlencode(sorted(query)), ""))
 
 
 def same_site(url: str, base: str) -> bool:
     """True when both URLs are on one host, ignoring a leading 'www.'."""
+
     def host(u: str) -> str:
         h = (urlsplit(u).hostname or "").lower()
         return h[4:] if h.startswith("www.") else h
+
     a = urlsplit(url)
     b = urlsplit(base)
     return host(url) == host(base) and (a.port or 0) == (b.port or 0)

@@ -16,5 +16,14 @@ from clusternews.taskqueue.queue import (
     uses_queue,
 )
 
-__all__ = ["DIGEST_TASK", "REFRESH_TASK", "Handlers", "QueueOptions", "build_app",
-           "defer_digest", "defer_refresh", "ensure_schema", "uses_queue"]
+__all__ = [
+    "DIGEST_TASK",
+    "REFRESH_TASK",
+    "Handlers",
+    "QueueOptions",
+    "build_app",
+    "defer_digest",
+    "defer_refresh",
+    "ensure_schema",
+    "uses_queue",
+]

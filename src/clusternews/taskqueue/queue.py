@@ -70,13 +70,19 @@ def build_app(db_url: str, handlers: Handlers | None = None) -> procrastinate.Ap
 
     # Unexpected errors (a database restart mid-write) retry the job; a failing source is not
     # one of them: refresh records its error on the source and backs off on its own.
-    @app.task(name=REFRESH_TASK, queue="sources",
-              retry=procrastinate.RetryStrategy(max_attempts=5, wait=5, exponential_wait=2))
+    @app.task(
+        name=REFRESH_TASK,
+        queue="sources",
+        retry=procrastinate.RetryStrategy(max_attempts=5, wait=5, exponential_wait=2),
+    )
     async def refresh_source(source_id: str) -> None:
         await need().refresh(source_id)
 
-    @app.task(name=DIGEST_TASK, queue="digests",
-              retry=procrastinate.RetryStrategy(max_attempts=5, wait=60, linear_wait=60))
+    @app.task(
+        name=DIGEST_TASK,
+        queue="digests",
+        retry=procrastinate.RetryStrategy(max_attempts=5, wait=60, linear_wait=60),
+    )
     async def send_digest(digest_id: str, week: str) -> None:
         await need().digest(digest_id, week)
 
@@ -90,15 +96,21 @@ async def defer_refresh(app: procrastinate.App, source_id: str) -> bool:
 
 
 async def defer_digest(app: procrastinate.App, digest_id: str, week: str) -> bool:
-    return await _defer(app, DIGEST_TASK, f"digest:{digest_id}:{week}", f"digest:{digest_id}",
-                        digest_id=digest_id, week=week)
+    return await _defer(
+        app,
+        DIGEST_TASK,
+        f"digest:{digest_id}:{week}",
+        f"digest:{digest_id}",
+        digest_id=digest_id,
+        week=week,
+    )
 
 
-async def _defer(app: procrastinate.App, task: str, queueing_lock: str, lock: str,
-                 **kwargs: str) -> bool:
+async def _defer(
+    app: procrastinate.App, task: str, queueing_lock: str, lock: str, **kwargs: str
+) -> bool:
     try:
-        await app.configure_task(task, queueing_lock=queueing_lock, lock=lock
-                                 ).defer_async(**kwargs)
+        await app.configure_task(task, queueing_lock=queueing_lock, lock=lock).defer_async(**kwargs)
     except AlreadyEnqueued:
         return False
     return True
@@ -124,24 +136,28 @@ async def reap_stalled(app: procrastinate.App, options: QueueOptions) -> None:
         await asyncio.sleep(options.stalled_after / 2)
         try:
             for job in await app.job_manager.get_stalled_jobs(
-                    seconds_since_heartbeat=options.stalled_after):
-                log.warning("queue: job %s (%s) of a dead worker is retried", job.id,
-                            job.task_name)
+                seconds_since_heartbeat=options.stalled_after
+            ):
+                log.warning("queue: job %s (%s) of a dead worker is retried", job.id, job.task_name)
                 await app.job_manager.retry_job(job)
         except Exception:  # the database may be restarting; try again next round
             log.exception("queue: looking for stalled jobs failed")
 
 
-async def work(app: procrastinate.App, *, concurrency: int, options: QueueOptions,
-               name: str = "worker") -> None:
+async def work(
+    app: procrastinate.App, *, concurrency: int, options: QueueOptions, name: str = "worker"
+) -> None:
     """Work jobs until cancelled or signalled, reaping dead workers' jobs on the side."""
     reaper = asyncio.create_task(reap_stalled(app, options))
     try:
         await app.run_worker_async(
-            concurrency=concurrency, name=name, wait=True,
+            concurrency=concurrency,
+            name=name,
+            wait=True,
             update_heartbeat_interval=options.heartbeat,
             stalled_worker_timeout=options.stalled_after,
             fetch_job_polling_interval=options.poll,
-            install_signal_handlers=False)
+            install_signal_handlers=False,
+        )
     finally:
         reaper.cancel()

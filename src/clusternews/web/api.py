@@ -24,13 +24,15 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def router(ctx: WebContext) -> APIRouter:
-    api = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(ctx.gate)],
-                    responses=ERRORS)
+    api = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(ctx.gate)], responses=ERRORS)
 
     @api.get("/items", response_model=ItemPage, summary="Search stored items")
-    def list_items(request: Request, f: Annotated[Filters, Depends(filters_param)],
-                   limit: Annotated[int, Param(ge=1, le=MAX_LIMIT)] = 20,
-                   offset: Annotated[int, Param(ge=0, le=100_000)] = 0) -> Response:
+    def list_items(
+        request: Request,
+        f: Annotated[Filters, Depends(filters_param)],
+        limit: Annotated[int, Param(ge=1, le=MAX_LIMIT)] = 20,
+        offset: Annotated[int, Param(ge=0, le=100_000)] = 0,
+    ) -> Response:
         try:
             query = to_query(ctx.kb, f, tz=ctx.options.timezone, limit=limit, offset=offset)
         except ValueError as exc:
@@ -41,12 +43,22 @@ def router(ctx: WebContext) -> APIRouter:
                 rows = search(conn, query)
                 total = count(conn, query)
             more = offset + len(rows) < total
-            page = ItemPage.model_validate({
-                "total": total, "offset": offset, "limit": limit,
-                "items": [item_json(r, kb=ctx.kb, tz=ctx.options.timezone) for r in rows],
-                "next": page_url(request, ctx.options.base_url, "/api/items",
-                                 [*f.pairs(), ("limit", str(limit)),
-                                  ("offset", str(offset + limit))]) if more else None})
+            page = ItemPage.model_validate(
+                {
+                    "total": total,
+                    "offset": offset,
+                    "limit": limit,
+                    "items": [item_json(r, kb=ctx.kb, tz=ctx.options.timezone) for r in rows],
+                    "next": page_url(
+                        request,
+                        ctx.options.base_url,
+                        "/api/items",
+                        [*f.pairs(), ("limit", str(limit)), ("offset", str(offset + limit))],
+                    )
+                    if more
+                    else None,
+                }
+            )
             # Unset: org_number and names where an entity has none (as in search --json).
             return page.model_dump_json(exclude_unset=True).encode()
 
@@ -55,8 +67,13 @@ def router(ctx: WebContext) -> APIRouter:
         key = (request.url.path, request.url.query, str(request.base_url), current)
         return Response(ctx.cache.get_or_make(key, make), media_type="application/json")
 
-    @api.get("/items/{item_id}", response_model=ItemDetail, summary="One stored item",
-             responses={404: {"model": Problem}}, response_model_exclude_unset=True)
+    @api.get(
+        "/items/{item_id}",
+        response_model=ItemDetail,
+        summary="One stored item",
+        responses={404: {"model": Problem}},
+        response_model_exclude_unset=True,
+    )
     def one_item(item_id: str) -> dict[str, Any]:
         with ctx.store.read() as conn:
             row = get(conn, item_id)
@@ -64,16 +81,32 @@ def router(ctx: WebContext) -> APIRouter:
             raise HTTPException(404, "no such item")
         return {**item_json(row, kb=ctx.kb, tz=ctx.options.timezone), "text": row["text"]}
 
-    @api.get("/entities", response_model=list[EntityCount], response_model_exclude_unset=True,
-             summary="Entities by name or alias prefix, with item counts")
-    def entities(prefix: Annotated[str | None, Param(max_length=100)] = None,
-                 type: Annotated[str | None, Param(pattern="^(ORG|REGION|PROGRAMME|PERSON)$",
-                                                   description=", ".join(TYPES))] = None,
-                 limit: Annotated[int, Param(ge=1, le=MAX_LIMIT)] = 20) -> list[dict[str, Any]]:
+    @api.get(
+        "/entities",
+        response_model=list[EntityCount],
+        response_model_exclude_unset=True,
+        summary="Entities by name or alias prefix, with item counts",
+    )
+    def entities(
+        prefix: Annotated[str | None, Param(max_length=100)] = None,
+        type: Annotated[
+            str | None,
+            Param(pattern="^(ORG|REGION|PROGRAMME|PERSON)$", description=", ".join(TYPES)),
+        ] = None,
+        limit: Annotated[int, Param(ge=1, le=MAX_LIMIT)] = 20,
+    ) -> list[dict[str, Any]]:
         with ctx.store.read() as conn:
             rows = ctx.suggester.suggest(conn, prefix or "", type_=type, limit=limit)
-        return [{"id": r["entity_id"], "type": r["type"], "kind": r["kind"], "items": r["items"],
-                 "name": display_name(r["entity_id"], None, ctx.kb, fallback=r["name"]),
-                 **org_number_field(r["type"], r["entity_id"], ctx.kb)} for r in rows]
+        return [
+            {
+                "id": r["entity_id"],
+                "type": r["type"],
+                "kind": r["kind"],
+                "items": r["items"],
+                "name": display_name(r["entity_id"], None, ctx.kb, fallback=r["name"]),
+                **org_number_field(r["type"], r["entity_id"], ctx.kb),
+            }
+            for r in rows
+        ]
 
     return api

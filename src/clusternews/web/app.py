@@ -37,29 +37,45 @@ def app_from_env() -> FastAPI:
 
     settings = Settings.from_env()
     config = settings.load_if_present()
-    return create_app(Store.open(settings.db_url, migrate=False), config=config,
-                      options=settings.web(config))
+    return create_app(
+        Store.open(settings.db_url, migrate=False), config=config, options=settings.web(config)
+    )
 
 
-def create_app(store: Store, *, scheduler_alive: Callable[[], bool] | None = None,
-               kb: KnowledgeBase | None = None, options: WebOptions | None = None,
-               stage_seconds: Callable[[], Mapping[str, float]] | None = None,
-               config: Config | None = None) -> FastAPI:
+def create_app(
+    store: Store,
+    *,
+    scheduler_alive: Callable[[], bool] | None = None,
+    kb: KnowledgeBase | None = None,
+    options: WebOptions | None = None,
+    stage_seconds: Callable[[], Mapping[str, float]] | None = None,
+    config: Config | None = None,
+) -> FastAPI:
     # Without options (tests, embedding): feeds.yaml's timezone, built-in defaults otherwise.
-    options = options or WebOptions(timezone=config.defaults.timezone if config
-                                    else WebOptions.timezone)
+    options = options or WebOptions(
+        timezone=config.defaults.timezone if config else WebOptions.timezone
+    )
     kb = kb or KnowledgeBase.load()
-    ctx = WebContext(store=store, kb=kb, options=options,
-                     gate=PartnerGate(store, limiter_for(options.rate_limit, options.redis_url)),
-                     suggester=Suggester(kb), scheduler_alive=scheduler_alive,
-                     stage_seconds=stage_seconds, config=config)
-    env = Environment(loader=FileSystemLoader(HERE / "templates"),
-                      autoescape=select_autoescape(["html"], default=True))
+    ctx = WebContext(
+        store=store,
+        kb=kb,
+        options=options,
+        gate=PartnerGate(store, limiter_for(options.rate_limit, options.redis_url)),
+        suggester=Suggester(kb),
+        scheduler_alive=scheduler_alive,
+        stage_seconds=stage_seconds,
+        config=config,
+    )
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"], default=True),
+    )
     templates = Jinja2Templates(env=env)
 
     # Swagger UI and ReDoc from the fastapi-offline package, not a CDN: /docs works offline.
-    app = FastAPIOffline(title=options.title, version=__version__, description=DESCRIPTION,
-                         static_url=DOCS_ASSETS)
+    app = FastAPIOffline(
+        title=options.title, version=__version__, description=DESCRIPTION, static_url=DOCS_ASSETS
+    )
     registry, latency = health.registry_for(ctx)
     app.add_middleware(ServingMiddleware, latency=latency)
     app.include_router(feeds.router(ctx))

@@ -13,8 +13,7 @@ from clusternews.knowledge.base import KnowledgeBase
 ATOM = "http://www.w3.org/2005/Atom"
 
 
-def _sub(parent: etree._Element, tag: str, text: str | None = None,
-         **attrs: str) -> etree._Element:
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
     node = etree.SubElement(parent, f"{{{ATOM}}}{tag}", **attrs)
     if text is not None:
         node.text = _xml_safe(text)
@@ -30,8 +29,16 @@ def _stamp(value: datetime | None) -> str:
     return (value or datetime.now(UTC)).astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def feed(rows: list[dict[str, Any]], *, title: str, self_url: str, home_page_url: str,
-         next_url: str | None, tz: str, kb: KnowledgeBase) -> bytes:
+def feed(
+    rows: list[dict[str, Any]],
+    *,
+    title: str,
+    self_url: str,
+    home_page_url: str,
+    next_url: str | None,
+    tz: str,
+    kb: KnowledgeBase,
+) -> bytes:
     root = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
     _sub(root, "id", f"urn:clusternews:feed:{self_url}")
     _sub(root, "title", title)
@@ -54,10 +61,16 @@ def feed(rows: list[dict[str, Any]], *, title: str, self_url: str, home_page_url
         _sub(_sub(entry, "author"), "name", row.get("author") or data["cluster"])
         _sub(entry, "summary", row["summary"], type="text")
         _sub(entry, "content", row["text"], type="text").set(
-            "{http://www.w3.org/XML/1998/namespace}lang", row["language"])
+            "{http://www.w3.org/XML/1998/namespace}lang", row["language"]
+        )
         _sub(entry, "category", term=data["cluster"], label="cluster")
         for entity in data["entities"]:
             if entity["type"] != "PERSON":
-                _sub(entry, "category", term=_xml_safe(entity["id"] or ""),
-                     label=_xml_safe(entity["name"] or ""), scheme=entity["type"])
+                _sub(
+                    entry,
+                    "category",
+                    term=_xml_safe(entity["id"] or ""),
+                    label=_xml_safe(entity["name"] or ""),
+                    scheme=entity["type"],
+                )
     return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))

@@ -29,16 +29,23 @@ class PartnerGate:
         with self.store.read() as conn:
             if not store_partners.any_exist(conn):
                 return None
-            partner = (store_partners.check(conn, token.strip())
-                       if scheme.lower() == "bearer" and token.strip() else None)
+            partner = (
+                store_partners.check(conn, token.strip())
+                if scheme.lower() == "bearer" and token.strip()
+                else None
+            )
         if partner is None:
             # The header is never echoed or logged: the message names no token.
-            raise HTTPException(401, "a valid partner token is required "
-                                     "(Authorization: Bearer …)", headers=_CHALLENGE)
+            raise HTTPException(
+                401,
+                "a valid partner token is required (Authorization: Bearer …)",
+                headers=_CHALLENGE,
+            )
         wait = self.limiter.check(f"partner:{partner.id}")
         if wait:
-            raise HTTPException(429, "too many requests for this token",
-                                headers={"Retry-After": str(wait)})
+            raise HTTPException(
+                429, "too many requests for this token", headers={"Retry-After": str(wait)}
+            )
         self._touch(partner.id)
         return partner.name
 

@@ -12,8 +12,9 @@ class ResponseCache:
     """Bodies by (path, query, data version), least recently used out; entries also expire
     after `ttl` seconds so a change the version does not see (a new source link) shows soon."""
 
-    def __init__(self, *, entries: int = 256, ttl: float = 30.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, entries: int = 256, ttl: float = 30.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.entries = entries
         self.ttl = ttl
         self.clock = clock

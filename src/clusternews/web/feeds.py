@@ -55,11 +55,11 @@ def router(ctx: WebContext) -> APIRouter:
         if _not_modified(request, etag):
             return Response(status_code=304, headers=headers)
         key = (request.url.path, request.url.query, str(request.base_url), current)
-        return Response(ctx.cache.get_or_make(key, make), media_type=media_type,
-                        headers=headers)
+        return Response(ctx.cache.get_or_make(key, make), media_type=media_type, headers=headers)
 
-    def page(request: Request, f: Filters, limit: int | None,
-             after: str | None, path: str) -> tuple[list[dict[str, Any]], str | None, str]:
+    def page(
+        request: Request, f: Filters, limit: int | None, after: str | None, path: str
+    ) -> tuple[list[dict[str, Any]], str | None, str]:
         size = limit or opts.feed_limit
         try:
             query = to_query(ctx.kb, f, tz=opts.timezone, limit=size + 1, order="newest")
@@ -73,39 +73,62 @@ def router(ctx: WebContext) -> APIRouter:
         next_url = None
         if len(rows) > size:
             rows = rows[:size]
-            next_url = page_url(request, opts.base_url, path,
-                                [*pairs, ("after", encode_cursor(cursor(rows[-1])))])
+            next_url = page_url(
+                request, opts.base_url, path, [*pairs, ("after", encode_cursor(cursor(rows[-1])))]
+            )
         self_pairs = [*pairs, *([("after", after)] if after else [])]
         return rows, next_url, page_url(request, opts.base_url, path, self_pairs)
 
-    @feeds.get("/feed.json", response_class=Response, summary="JSON Feed 1.1, newest first",
-               responses={200: {"content": {JSON_FEED: {}}}, 304: {"description": "unchanged"}})
-    def feed_json(request: Request, f: Annotated[Filters, Depends(filters_param)],
-                  limit: Annotated[int | None, Param(ge=1, le=MAX_LIMIT)] = None,
-                  after: Annotated[str | None, Param(max_length=200,
-                                                     description="paging cursor")] = None,
-                  ) -> Response:
+    @feeds.get(
+        "/feed.json",
+        response_class=Response,
+        summary="JSON Feed 1.1, newest first",
+        responses={200: {"content": {JSON_FEED: {}}}, 304: {"description": "unchanged"}},
+    )
+    def feed_json(
+        request: Request,
+        f: Annotated[Filters, Depends(filters_param)],
+        limit: Annotated[int | None, Param(ge=1, le=MAX_LIMIT)] = None,
+        after: Annotated[str | None, Param(max_length=200, description="paging cursor")] = None,
+    ) -> Response:
         def make() -> bytes:
             rows, next_url, self_url = page(request, f, limit, after, "/feed.json")
-            doc = jsonfeed.feed(rows, title=opts.title, feed_url=self_url, next_url=next_url,
-                                home_page_url=base(request, opts.base_url) + "/",
-                                tz=opts.timezone, kb=ctx.kb)
+            doc = jsonfeed.feed(
+                rows,
+                title=opts.title,
+                feed_url=self_url,
+                next_url=next_url,
+                home_page_url=base(request, opts.base_url) + "/",
+                tz=opts.timezone,
+                kb=ctx.kb,
+            )
             return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
         return respond(request, make, JSON_FEED)
 
-    @feeds.get("/feed.xml", response_class=Response, summary="Atom 1.0, newest first",
-               responses={200: {"content": {ATOM: {}}}, 304: {"description": "unchanged"}})
-    def feed_xml(request: Request, f: Annotated[Filters, Depends(filters_param)],
-                 limit: Annotated[int | None, Param(ge=1, le=MAX_LIMIT)] = None,
-                 after: Annotated[str | None, Param(max_length=200,
-                                                    description="paging cursor")] = None,
-                 ) -> Response:
+    @feeds.get(
+        "/feed.xml",
+        response_class=Response,
+        summary="Atom 1.0, newest first",
+        responses={200: {"content": {ATOM: {}}}, 304: {"description": "unchanged"}},
+    )
+    def feed_xml(
+        request: Request,
+        f: Annotated[Filters, Depends(filters_param)],
+        limit: Annotated[int | None, Param(ge=1, le=MAX_LIMIT)] = None,
+        after: Annotated[str | None, Param(max_length=200, description="paging cursor")] = None,
+    ) -> Response:
         def make() -> bytes:
             rows, next_url, self_url = page(request, f, limit, after, "/feed.xml")
-            return atom.feed(rows, title=opts.title, self_url=self_url, next_url=next_url,
-                             home_page_url=base(request, opts.base_url) + "/", tz=opts.timezone,
-                             kb=ctx.kb)
+            return atom.feed(
+                rows,
+                title=opts.title,
+                self_url=self_url,
+                next_url=next_url,
+                home_page_url=base(request, opts.base_url) + "/",
+                tz=opts.timezone,
+                kb=ctx.kb,
+            )
 
         return respond(request, make, ATOM)
 

@@ -25,14 +25,18 @@ class StoreCollector(Collector):
         self.ctx = ctx
 
     def collect(self) -> Iterator[Any]:
-        fetches = CounterMetricFamily("clusternews_fetches", "Source fetches by outcome",
-                                      labels=["outcome"])
-        seconds = CounterMetricFamily("clusternews_fetch_seconds",
-                                      "Time spent fetching sources, by outcome",
-                                      labels=["outcome"])
+        fetches = CounterMetricFamily(
+            "clusternews_fetches", "Source fetches by outcome", labels=["outcome"]
+        )
+        seconds = CounterMetricFamily(
+            "clusternews_fetch_seconds",
+            "Time spent fetching sources, by outcome",
+            labels=["outcome"],
+        )
         stored = GaugeMetricFamily("clusternews_items_stored", "Items in the store")
-        failing = GaugeMetricFamily("clusternews_sources_in_error",
-                                    "Sources whose last fetch failed")
+        failing = GaugeMetricFamily(
+            "clusternews_sources_in_error", "Sources whose last fetch failed"
+        )
         try:
             with self.ctx.store.read() as conn:
                 for row in status.fetch_totals(conn):
@@ -44,9 +48,11 @@ class StoreCollector(Collector):
             return
         yield from (fetches, seconds, stored, failing)
         if self.ctx.stage_seconds is not None:
-            stages = CounterMetricFamily("clusternews_stage_seconds",
-                                         "Time spent per pipeline stage in this process",
-                                         labels=["stage"])
+            stages = CounterMetricFamily(
+                "clusternews_stage_seconds",
+                "Time spent per pipeline stage in this process",
+                labels=["stage"],
+            )
             for stage, value in sorted(self.ctx.stage_seconds().items()):
                 stages.add_metric([stage], value)
             yield stages
@@ -54,10 +60,13 @@ class StoreCollector(Collector):
 
 def registry_for(ctx: WebContext) -> tuple[CollectorRegistry, Histogram]:
     registry = CollectorRegistry()
-    latency = Histogram("clusternews_http_request_duration_seconds",
-                        "HTTP request latency by route and status",
-                        ["method", "route", "status"], registry=registry,
-                        buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5))
+    latency = Histogram(
+        "clusternews_http_request_duration_seconds",
+        "HTTP request latency by route and status",
+        ["method", "route", "status"],
+        registry=registry,
+        buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+    )
     registry.register(StoreCollector(ctx))
     return registry, latency
 
@@ -73,7 +82,8 @@ def router(ctx: WebContext, registry: CollectorRegistry) -> APIRouter:
                 last = status.last_success(conn)
             body["database"] = "ok"
             body["last_success_age_s"] = (
-                round((datetime.now(UTC) - last).total_seconds()) if last else None)
+                round((datetime.now(UTC) - last).total_seconds()) if last else None
+            )
         except SQLAlchemyError as exc:
             body.update(status="error", database=f"unreachable: {type(exc).__name__}")
         if ctx.scheduler_alive is not None:

@@ -40,15 +40,23 @@ def feed_item(row: dict[str, Any], *, tz: str, kb: KnowledgeBase) -> dict[str, A
     return out
 
 
-def feed(rows: list[dict[str, Any]], *, title: str, home_page_url: str, feed_url: str,
-         next_url: str | None, tz: str, kb: KnowledgeBase) -> dict[str, Any]:
+def feed(
+    rows: list[dict[str, Any]],
+    *,
+    title: str,
+    home_page_url: str,
+    feed_url: str,
+    next_url: str | None,
+    tz: str,
+    kb: KnowledgeBase,
+) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "version": VERSION,
         "title": title,
         "home_page_url": home_page_url,
         "feed_url": feed_url,
         "description": "News from Nordic industry clusters, tagged with organizations, "
-                       "regions and programmes.",
+        "regions and programmes.",
         "items": [feed_item(r, tz=tz, kb=kb) for r in rows],
     }
     if next_url:

@@ -9,13 +9,17 @@ from prometheus_client import Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # No inline script or style anywhere: injected markup cannot run even if escaping failed.
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-       "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 # Swagger UI (/docs) and ReDoc (/redoc) need their inline bootstrap script and styles; their
 # assets are served from /static/docs (fastapi-offline), so nothing is loaded from elsewhere.
-DOCS_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; "
-            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
-            "connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'")
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+    "connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'"
+)
 _STATIC = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
@@ -50,7 +54,9 @@ class ServingMiddleware:
         finally:
             route: Any = scope.get("route")
             # The route's template, never the raw path: ids and junk URLs stay out of labels.
-            label = getattr(route, "path", None) or ("/static" if path.startswith("/static/")
-                                                     else "unmatched")
+            label = getattr(route, "path", None) or (
+                "/static" if path.startswith("/static/") else "unmatched"
+            )
             self.latency.labels(scope["method"], label, str(status["code"])).observe(
-                time.perf_counter() - started)
+                time.perf_counter() - started
+            )

@@ -40,16 +40,29 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
         query = request.url.query
         return request.url.path + (f"?{query}" if query else "")
 
-    def render(request: Request, name: str, status_code: int = 200,
-               **values: Any) -> HTMLResponse:
+    def render(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
         ui = ui_of(request)
-        return html(ui, templates.env.get_template(name).render(
-            t=STRINGS[ui], ui=ui, ui_names=UI_NAMES, here=here(request), title=opts.title,
-            **values).encode(), status_code)
+        return html(
+            ui,
+            templates.env.get_template(name)
+            .render(
+                t=STRINGS[ui],
+                ui=ui,
+                ui_names=UI_NAMES,
+                here=here(request),
+                title=opts.title,
+                **values,
+            )
+            .encode(),
+            status_code,
+        )
 
     def html(ui: str, body: bytes, status_code: int = 200) -> HTMLResponse:
-        return HTMLResponse(body, status_code=status_code, headers={
-            "Content-Language": ui, "Vary": "Accept-Language, Cookie"})
+        return HTMLResponse(
+            body,
+            status_code=status_code,
+            headers={"Content-Language": ui, "Vary": "Accept-Language, Cookie"},
+        )
 
     @pages.get("/ui/{lang}")
     def switch(lang: str, next: Annotated[str, Param(max_length=2000)] = "/") -> Response:
@@ -59,8 +72,7 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
             return render_missing()
         target = next if next.startswith("/") and not next.startswith("//") else "/"
         response = RedirectResponse(target, status_code=303)
-        response.set_cookie(UI_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax",
-                            httponly=True)
+        response.set_cookie(UI_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
         return response
 
     def render_missing() -> Response:
@@ -84,22 +96,38 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
         current = store_search.version(conn)
         if current not in picks_memo:
             picks_memo.clear()
-            picks_memo[current] = {t: store_search.entity_counts(conn, type_=t, limit=40)
-                                   for t in ("ORG", "REGION")}
+            picks_memo[current] = {
+                t: store_search.entity_counts(conn, type_=t, limit=40) for t in ("ORG", "REGION")
+            }
         return picks_memo[current]
 
     @pages.get("/", response_class=HTMLResponse)
-    def home(request: Request, f: Annotated[Filters, Depends(filters_param)],
-             page: Annotated[int, Param(ge=1, le=1000)] = 1) -> HTMLResponse:
+    def home(
+        request: Request,
+        f: Annotated[Filters, Depends(filters_param)],
+        page: Annotated[int, Param(ge=1, le=1000)] = 1,
+    ) -> HTMLResponse:
         size = opts.page_size
         try:
             query = to_query(ctx.kb, f, tz=opts.timezone, limit=size, offset=(page - 1) * size)
         except ValueError as exc:
             with ctx.store.read() as conn:
                 picks = pick_lists(conn)
-            return render(request, "search.html", 400, f=f, items=[], total=0, error=str(exc),
-                          page=page, pairs=f.pairs(), picks=picks, langs=UI_LANGS,
-                          has_next=False, capped=False)
+            return render(
+                request,
+                "search.html",
+                400,
+                f=f,
+                items=[],
+                total=0,
+                error=str(exc),
+                page=page,
+                pairs=f.pairs(),
+                picks=picks,
+                langs=UI_LANGS,
+                has_next=False,
+                capped=False,
+            )
         ui = ui_of(request)
 
         def make() -> bytes:
@@ -107,11 +135,27 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
                 found = items_for(store_search.search(conn, query), ui)
                 total = store_search.count(conn, query, cap=COUNT_CAP)
                 picks = pick_lists(conn)
-            return templates.env.get_template("search.html").render(
-                t=STRINGS[ui], ui=ui, ui_names=UI_NAMES, here=here(request), title=opts.title,
-                f=f, items=found, total=total,
-                error=None, page=page, pairs=f.pairs(), picks=picks, langs=UI_LANGS,
-                has_next=page * size < total, capped=total >= COUNT_CAP).encode()
+            return (
+                templates.env.get_template("search.html")
+                .render(
+                    t=STRINGS[ui],
+                    ui=ui,
+                    ui_names=UI_NAMES,
+                    here=here(request),
+                    title=opts.title,
+                    f=f,
+                    items=found,
+                    total=total,
+                    error=None,
+                    page=page,
+                    pairs=f.pairs(),
+                    picks=picks,
+                    langs=UI_LANGS,
+                    has_next=page * size < total,
+                    capped=total >= COUNT_CAP,
+                )
+                .encode()
+            )
 
         with ctx.store.read() as conn:
             current = store_search.version(conn)
@@ -125,14 +169,22 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
         if row is None:
             return render(request, "error.html", 404, message=None)
         item = items_for([row], ui_of(request))[0]
-        return render(request, "item.html", item=item, text=row["text"],
-                      paragraphs=[p for p in row["text"].split("\n") if p.strip()])
+        return render(
+            request,
+            "item.html",
+            item=item,
+            text=row["text"],
+            paragraphs=[p for p in row["text"].split("\n") if p.strip()],
+        )
 
     @pages.get("/stories/{story_id}", response_class=HTMLResponse)
     def story(request: Request, story_id: str) -> HTMLResponse:
         with ctx.store.read() as conn:
-            rows = [row for i in story_views.item_ids(conn, story_id)
-                    if (row := store_search.get(conn, i)) is not None]
+            rows = [
+                row
+                for i in story_views.item_ids(conn, story_id)
+                if (row := store_search.get(conn, i)) is not None
+            ]
         if not rows:
             return render(request, "error.html", 404, message=None)
         copies = items_for(rows, ui_of(request))
@@ -140,13 +192,17 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
         return render(request, "story.html", items=copies, first_seen=first)
 
     @pages.get("/entities/{entity_id:path}", response_class=HTMLResponse)
-    def entity(request: Request, entity_id: str,
-               page: Annotated[int, Param(ge=1, le=1000)] = 1,
-               collapse: Annotated[str | None, Param(pattern="^story$")] = None) -> HTMLResponse:
+    def entity(
+        request: Request,
+        entity_id: str,
+        page: Annotated[int, Param(ge=1, le=1000)] = 1,
+        collapse: Annotated[str | None, Param(pattern="^story$")] = None,
+    ) -> HTMLResponse:
         size = opts.page_size
         ui = ui_of(request)
-        query = store_search.Query(entity_ids=[entity_id], limit=size, offset=(page - 1) * size,
-                                   collapse=collapse)
+        query = store_search.Query(
+            entity_ids=[entity_id], limit=size, offset=(page - 1) * size, collapse=collapse
+        )
         with ctx.store.read() as conn:
             info = store_search.entity_name(conn, entity_id)
             if info is None:
@@ -160,9 +216,19 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
         for other in related:
             other["name"] = display_name(other["entity_id"], ui, ctx.kb, fallback=other["name"])
         peak = max((n for _m, n in months), default=1)
-        return render(request, "entity.html", entity_id=entity_id, info=info, items=found,
-                      total=total, months=months, peak=peak, related=related, page=page,
-                      has_next=page * size < total)
+        return render(
+            request,
+            "entity.html",
+            entity_id=entity_id,
+            info=info,
+            items=found,
+            total=total,
+            months=months,
+            peak=peak,
+            related=related,
+            page=page,
+            has_next=page * size < total,
+        )
 
     @pages.get("/sources", response_class=HTMLResponse)
     def sources_page(request: Request) -> HTMLResponse:
@@ -176,13 +242,19 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
         return render(request, "sources.html", sources=rows)
 
     @pages.get("/suggest")
-    def suggest(q: Annotated[str, Param(max_length=100)] = "",
-                type: Annotated[str | None, Param(max_length=12)] = None) -> JSONResponse:
+    def suggest(
+        q: Annotated[str, Param(max_length=100)] = "",
+        type: Annotated[str | None, Param(max_length=12)] = None,
+    ) -> JSONResponse:
         """Autocomplete for the pickers (public, like the pages that use it)."""
         wanted = type if type in TYPES else None
         with ctx.store.read() as conn:
             rows = ctx.suggester.suggest(conn, q, type_=wanted, limit=10)
-        return JSONResponse([{"id": r["entity_id"], "type": r["type"], "name": r["name"],
-                              "items": r["items"]} for r in rows])
+        return JSONResponse(
+            [
+                {"id": r["entity_id"], "type": r["type"], "name": r["name"], "items": r["items"]}
+                for r in rows
+            ]
+        )
 
     return pages

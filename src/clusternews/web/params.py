@@ -51,26 +51,45 @@ def filters_param(
     lang: Annotated[list[str], Param(description="no, sv, da, en …")] = [],  # noqa: B006
     cluster: Annotated[list[str], Param(description="cluster id")] = [],  # noqa: B006
     since: Annotated[date | None, Param(description="published on or after (YYYY-MM-DD)")] = None,
-    collapse: Annotated[str | None, Param(pattern="^story$", description="story: one item per "
-                                          "story, its earliest copy")] = None,
+    collapse: Annotated[
+        str | None,
+        Param(pattern="^story$", description="story: one item per story, its earliest copy"),
+    ] = None,
 ) -> Filters:
     clean = [v.strip() for v in (*org, *region, *programme, *cluster) if v.strip()]
     if any(len(v) > 200 for v in clean):
         raise HTTPException(400, "filter values are at most 200 characters")
-    return Filters(q=(q or "").strip() or None, org=[v for v in org if v.strip()],
-                   region=[v for v in region if v.strip()],
-                   programme=[v for v in programme if v.strip()],
-                   lang=[v for v in lang if v], cluster=[v for v in cluster if v.strip()],
-                   since=since, collapse=collapse)
+    return Filters(
+        q=(q or "").strip() or None,
+        org=[v for v in org if v.strip()],
+        region=[v for v in region if v.strip()],
+        programme=[v for v in programme if v.strip()],
+        lang=[v for v in lang if v],
+        cluster=[v for v in cluster if v.strip()],
+        since=since,
+        collapse=collapse,
+    )
 
 
-def to_query(kb: KnowledgeBase, f: Filters, *, tz: str, limit: int, offset: int = 0,
-             order: str | None = None) -> Query:
+def to_query(
+    kb: KnowledgeBase, f: Filters, *, tz: str, limit: int, offset: int = 0, order: str | None = None
+) -> Query:
     """The store query; an unknown region or programme or language is a ValueError."""
-    return build_query(kb, text=f.q, orgs=f.org, regions=f.region, programmes=f.programme,
-                       languages=f.lang, clusters=f.cluster, since=f.since, tz=tz,
-                       collapse=f.collapse,
-                       limit=max(1, min(limit, MAX_LIMIT)), offset=max(0, offset), order=order)
+    return build_query(
+        kb,
+        text=f.q,
+        orgs=f.org,
+        regions=f.region,
+        programmes=f.programme,
+        languages=f.lang,
+        clusters=f.cluster,
+        since=f.since,
+        tz=tz,
+        collapse=f.collapse,
+        limit=max(1, min(limit, MAX_LIMIT)),
+        offset=max(0, offset),
+        order=order,
+    )
 
 
 def encode_cursor(position: tuple[datetime, str]) -> str:

@@ -11,8 +11,9 @@ from collections.abc import Callable
 class RateLimiter:
     """`rate` requests per `per` seconds with bursts up to `rate`; `check` → seconds to wait."""
 
-    def __init__(self, rate: int, per: float = 60.0, *,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, rate: int, per: float = 60.0, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.rate = rate
         self.per = per
         self.clock = clock
@@ -40,8 +41,15 @@ class SharedRateLimiter:
     a counter per key and window in Redis (`CLUSTERNEWS_REDIS_URL`), INCR then EXPIRE, so
     processes never race. Fixed windows of `per` seconds: up to `rate` requests each."""
 
-    def __init__(self, redis_url: str, rate: int, per: float = 60.0, *,
-                 clock: Callable[[], float] = time.time, prefix: str = "clusternews:rl:") -> None:
+    def __init__(
+        self,
+        redis_url: str,
+        rate: int,
+        per: float = 60.0,
+        *,
+        clock: Callable[[], float] = time.time,
+        prefix: str = "clusternews:rl:",
+    ) -> None:
         import redis
 
         self.client = redis.Redis.from_url(redis_url, socket_timeout=2)

@@ -12,10 +12,14 @@ class EntityRef(BaseModel):
     kind: str | None = None
     mentions: list[str] | None = None
     count: int | None = None
-    org_number: str | None = Field(None, description="organizations only: organisationsnummer "
-                                   "(SE, NNNNNN-NNNN) or organisasjonsnummer (NO, 9 digits)")
-    names: dict[str, str] | None = Field(None, description="display names by language (nb, nn, "
-                                         "sv, en) where they differ from `name`")
+    org_number: str | None = Field(
+        None,
+        description="organizations only: organisationsnummer "
+        "(SE, NNNNNN-NNNN) or organisasjonsnummer (NO, 9 digits)",
+    )
+    names: dict[str, str] | None = Field(
+        None, description="display names by language (nb, nn, sv, en) where they differ from `name`"
+    )
 
 
 class StoryItem(BaseModel):
@@ -46,8 +50,9 @@ class Item(BaseModel):
     summary: str
     entities: list[EntityRef]
     regions: list[str] = Field(description="every region, expanded up the hierarchy")
-    story: Story = Field(description="copies of the same news on other sites or in the other "
-                         "language")
+    story: Story = Field(
+        description="copies of the same news on other sites or in the other language"
+    )
 
 
 class ItemDetail(Item):

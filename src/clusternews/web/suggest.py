@@ -24,8 +24,12 @@ class Suggester:
                 forms.add((exact_key(form), "REGION", region.id, region.name))
         for index, type_ in ((kb.organizations, "ORG"), (kb.programmes, "PROGRAMME")):
             for entity in index:
-                for form in (entity.name, *entity.aliases, *entity.abbreviations,
-                             *entity.former_names):
+                for form in (
+                    entity.name,
+                    *entity.aliases,
+                    *entity.abbreviations,
+                    *entity.former_names,
+                ):
                     forms.add((exact_key(form), type_, entity.id, entity.name))
         self._forms = sorted(forms)
         self._keys = [f[0] for f in self._forms]
@@ -43,11 +47,13 @@ class Suggester:
                 out[entity_id] = None
         return list(out)
 
-    def suggest(self, conn: Connection, prefix: str, *, type_: str | None = None,
-                limit: int = 10) -> list[dict[str, Any]]:
+    def suggest(
+        self, conn: Connection, prefix: str, *, type_: str | None = None, limit: int = 10
+    ) -> list[dict[str, Any]]:
         """Stored entities matching the prefix by name or alias, most items first."""
         prefix = prefix.strip()[:100]
         if not prefix:
             return entity_counts(conn, type_=type_, limit=limit)
-        return entity_counts(conn, type_=type_, ids=self.kb_ids(prefix, type_), prefix=prefix,
-                             limit=limit)
+        return entity_counts(
+            conn, type_=type_, ids=self.kb_ids(prefix, type_), prefix=prefix, limit=limit
+        )

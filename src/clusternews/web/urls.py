@@ -11,7 +11,8 @@ def base(request: Request, configured: str | None) -> str:
     return (configured or str(request.base_url)).rstrip("/")
 
 
-def page_url(request: Request, configured: str | None, path: str,
-             pairs: list[tuple[str, str]]) -> str:
+def page_url(
+    request: Request, configured: str | None, path: str, pairs: list[tuple[str, str]]
+) -> str:
     query = urlencode(pairs)
     return f"{base(request, configured)}{path}" + (f"?{query}" if query else "")

@@ -47,8 +47,14 @@ class HostBreaker:
     `threshold` 0 switches it off. Times come from the injected clock (the client's).
     """
 
-    def __init__(self, threshold: int, *, down_for: float, clock: Callable[[], float],
-                 down_for_max: float = DOWN_FOR_MAX) -> None:
+    def __init__(
+        self,
+        threshold: int,
+        *,
+        down_for: float,
+        clock: Callable[[], float],
+        down_for_max: float = DOWN_FOR_MAX,
+    ) -> None:
         self.threshold = threshold
         self._down_for = down_for
         self._down_for_max = max(down_for, down_for_max)
@@ -58,11 +64,18 @@ class HostBreaker:
     def check(self, origin: str) -> None:
         """Raise HostDown if a request to `origin` should fail now instead of being sent."""
         state = self._hosts.get(origin)
-        if (self.threshold <= 0 or state is None or state.failures < self.threshold
-                or self._clock() >= state.down_until):
+        if (
+            self.threshold <= 0
+            or state is None
+            or state.failures < self.threshold
+            or self._clock() >= state.down_until
+        ):
             return
-        raise HostDown(state.kind, f"host {_name(origin)} is down ({state.failures} connection "
-                                   f"failures in a row): {state.reason}")
+        raise HostDown(
+            state.kind,
+            f"host {_name(origin)} is down ({state.failures} connection "
+            f"failures in a row): {state.reason}",
+        )
 
     def reached(self, origin: str) -> None:
         """The host answered: it is up."""
@@ -80,9 +93,15 @@ class HostBreaker:
             state.trips += 1
             wait = min(self._down_for * 2 ** min(state.trips - 1, 16), self._down_for_max)
             state.down_until = now + wait
-            log.warning("host %s is down (%d connection failures in a row: %s); its requests "
-                        "fail at once for %.0f s", _name(origin), state.failures, reason, wait,
-                        extra={"host": _name(origin)})
+            log.warning(
+                "host %s is down (%d connection failures in a row: %s); its requests "
+                "fail at once for %.0f s",
+                _name(origin),
+                state.failures,
+                reason,
+                wait,
+                extra={"host": _name(origin)},
+            )
 
 
 def _name(origin: str) -> str:

@@ -72,17 +72,29 @@ class PoliteClient:
         self._rng = rng or random.Random()
         self._client: httpx.AsyncClient | None = None
         self._limiter = HostLimiter(
-            settings.per_host_concurrency, settings.min_delay,
-            global_limit=settings.max_connections, sleep=sleep, clock=clock,
+            settings.per_host_concurrency,
+            settings.min_delay,
+            global_limit=settings.max_connections,
+            sleep=sleep,
+            clock=clock,
         )
-        self._breaker = HostBreaker(settings.host_down_after, down_for=settings.host_down_for,
-                                    clock=clock)
+        self._breaker = HostBreaker(
+            settings.host_down_after, down_for=settings.host_down_for, clock=clock
+        )
         self._robots = RobotsCache(
             settings.user_agent, self._fetch_robots, ttl=settings.robots_ttl, clock=clock
         )
         self.stats: dict[str, Any] = {
-            "requests": 0, "ok": 0, "not_modified": 0, "errors": 0, "bytes": 0, "retries": 0,
-            "robots_fetches": 0, "robots_denied": 0, "by_host": {}, "errors_by_kind": {},
+            "requests": 0,
+            "ok": 0,
+            "not_modified": 0,
+            "errors": 0,
+            "bytes": 0,
+            "retries": 0,
+            "robots_fetches": 0,
+            "robots_denied": 0,
+            "by_host": {},
+            "errors_by_kind": {},
             "skipped_host_down": 0,
         }
 
@@ -104,7 +116,9 @@ class PoliteClient:
             self._client = httpx.AsyncClient(
                 headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate, br"},
                 timeout=httpx.Timeout(
-                    connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout,
+                    connect=s.connect_timeout,
+                    read=s.read_timeout,
+                    write=s.read_timeout,
                     pool=None,  # queueing is ours (HostLimiter), not a failure
                 ),
                 limits=httpx.Limits(
@@ -163,9 +177,11 @@ class PoliteClient:
                 if hop == self.settings.max_redirects:
                     loop = "redirect loop" if target in seen else "too many redirects"
                     raise FetchError(
-                        "redirects", url,
+                        "redirects",
+                        url,
                         f"{loop} (more than {self.settings.max_redirects}, last to {target})",
-                        status=raw.status, attempts=attempts,
+                        status=raw.status,
+                        attempts=attempts,
                     )
                 seen.add(target)
                 current = target
@@ -173,18 +189,28 @@ class PoliteClient:
                 self.stats["not_modified"] += 1
                 self._host_stats(host)["not_modified"] += 1
                 return FetchResult(
-                    url, current, 304, b"", None, None,
+                    url,
+                    current,
+                    304,
+                    b"",
+                    None,
+                    None,
                     media_type(raw.headers.get("content-type")),
                     raw.headers.get("etag") or etag,
                     raw.headers.get("last-modified") or last_modified,
-                    True, self._clock() - start, attempts,
+                    True,
+                    self._clock() - start,
+                    attempts,
                 )
             if raw.status != 200:
                 raise FetchError(
-                    "rate_limited" if raw.status == 429 else "http", url,
+                    "rate_limited" if raw.status == 429 else "http",
+                    url,
                     f"HTTP {raw.status} {raw.reason}".rstrip()
                     + (f" (after {attempts} attempts)" if attempts > 1 else ""),
-                    status=raw.status, retry_after=raw.retry_after, attempts=attempts,
+                    status=raw.status,
+                    retry_after=raw.retry_after,
+                    attempts=attempts,
                 )
         except FetchError as err:
             err.attempts = max(err.attempts, attempts)
@@ -204,9 +230,19 @@ class PoliteClient:
         self.stats["bytes"] += len(raw.content)
         self._host_stats(host)["bytes"] += len(raw.content)
         return FetchResult(
-            url, current, 200, raw.content, text, encoding, ctype,
-            raw.headers.get("etag"), raw.headers.get("last-modified"),
-            False, self._clock() - start, attempts, charset=http_charset(ctype_header),
+            url,
+            current,
+            200,
+            raw.content,
+            text,
+            encoding,
+            ctype,
+            raw.headers.get("etag"),
+            raw.headers.get("last-modified"),
+            False,
+            self._clock() - start,
+            attempts,
+            charset=http_charset(ctype_header),
             truncated=raw.truncated,
         )
 
@@ -242,12 +278,15 @@ class PoliteClient:
                 raw = await self._attempt(url, headers, max_bytes or s.max_bytes, truncate)
             except HostDown as down:
                 self.stats["skipped_host_down"] += 1
-                raise FetchError(down.kind, url, str(down),
-                                 attempts=attempts_before + attempt - 1) from None
+                raise FetchError(
+                    down.kind, url, str(down), attempts=attempts_before + attempt - 1
+                ) from None
             except TooLarge:
                 self._breaker.reached(origin)
                 raise FetchError(
-                    "too_large", url, f"body larger than {max_bytes or s.max_bytes} bytes",
+                    "too_large",
+                    url,
+                    f"body larger than {max_bytes or s.max_bytes} bytes",
                     attempts=attempts_before + attempt,
                 ) from None
             except (httpx.RequestError, Deadline) as exc:
@@ -272,16 +311,19 @@ class PoliteClient:
             if raw.retry_after is not None and raw.retry_after > s.retry_after_max:
                 # Too long to sit on a slot: fail now; the caller backs the source off.
                 raise FetchError(
-                    "rate_limited", url,
+                    "rate_limited",
+                    url,
                     f"HTTP {raw.status}, server asks to wait {raw.retry_after:.0f} s",
-                    status=raw.status, retry_after=raw.retry_after,
+                    status=raw.status,
+                    retry_after=raw.retry_after,
                     attempts=attempts_before + attempt,
                 )
             if attempt > retries:
                 return raw, attempt
             if raw.retry_after is not None:
-                log.info("HTTP %s for %s: waiting %.1f s (Retry-After)", raw.status, url,
-                         raw.retry_after)
+                log.info(
+                    "HTTP %s for %s: waiting %.1f s (Retry-After)", raw.status, url, raw.retry_after
+                )
                 self.stats["retries"] += 1
                 self._limiter.defer(host, raw.retry_after)  # the wait happens in slot()
             else:
@@ -295,8 +337,9 @@ class PoliteClient:
         self.stats["retries"] += 1
         await self._sleep(delay)
 
-    async def _attempt(self, url: str, headers: dict[str, str], max_bytes: int,
-                       truncate: bool) -> RawResponse:
+    async def _attempt(
+        self, url: str, headers: dict[str, str], max_bytes: int, truncate: bool
+    ) -> RawResponse:
         """One request under the host limiter and the total deadline; reads at most max_bytes."""
         client = self._ensure_client()
         host = (urlsplit(url).hostname or "").lower()

@@ -26,14 +26,29 @@ _BOMS = (
 _AS_CP1252 = {"iso8859-1", "ascii", "cp1252", "latin-1"}
 # Labels that are not usable for web content (or dangerous, like utf-7): treated as undeclared.
 _REFUSED = {
-    "utf-7", "undefined", "unicode-escape", "raw-unicode-escape", "idna", "punycode",
-    "mbcs", "oem", "charmap", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le",
+    "utf-7",
+    "undefined",
+    "unicode-escape",
+    "raw-unicode-escape",
+    "idna",
+    "punycode",
+    "mbcs",
+    "oem",
+    "charmap",
+    "utf-16",
+    "utf-16-le",
+    "utf-16-be",
+    "utf-32",
+    "utf-32-le",
     "utf-32-be",  # UTF-16/32 without a BOM: WHATWG ignores such labels; the guess detects them
 }
 _SINGLE_BYTE_PREFIXES = ("cp125", "iso8859", "latin", "koi8", "mac-", "cp437", "cp850", "cp86")
 _NAMES = {
-    "utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "windows-1252",
-    "iso8859-15": "iso-8859-15", "mac-roman": "macintosh",
+    "utf-8": "utf-8",
+    "utf-8-sig": "utf-8",
+    "cp1252": "windows-1252",
+    "iso8859-15": "iso-8859-15",
+    "mac-roman": "macintosh",
 }
 
 _XML_TYPES = ("xml",)

@@ -57,8 +57,9 @@ class HostLimiter:
         state.next_start = max(state.next_start, self._clock() + delay)
 
     @asynccontextmanager
-    async def slot(self, host: str,
-                   ready: Callable[[], object] | None = None) -> AsyncIterator[float]:
+    async def slot(
+        self, host: str, ready: Callable[[], object] | None = None
+    ) -> AsyncIterator[float]:
         """Hold one request slot for `host`; yields the seconds spent waiting for politeness.
 
         `ready` runs when the slot is this request's turn, before its politeness wait: if it

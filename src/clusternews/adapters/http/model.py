@@ -12,8 +12,17 @@ import httpx
 
 from clusternews.adapters.http.breaker import DOWN_AFTER, DOWN_FOR
 
-__all__ = ["HttpSettings", "FetchResult", "FetchError", "parse_retry_after", "check_url",
-           "classify", "Deadline", "RawResponse", "TooLarge"]
+__all__ = [
+    "HttpSettings",
+    "FetchResult",
+    "FetchError",
+    "parse_retry_after",
+    "check_url",
+    "classify",
+    "Deadline",
+    "RawResponse",
+    "TooLarge",
+]
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,41 @@ SQLITE_TOKENIZER = "unicode61 remove_diacritics 2"
 # Longest first. Plural and definite endings of Norwegian (nb/nn) and Swedish nouns, the
 # genitive -s, and common adjective/verb endings; stems stay >= 4 letters so "malm" or "berg"
 # are not cut to nothing. Measured on the demo corpus (benchmarks/search_stemming.py).
-_SUFFIXES = tuple(sorted({
-    "ernas", "arnas", "ornas", "erna", "arna", "orna", "ene", "ane", "ende", "ande",
-    "heten", "heter", "het", "ingen", "ingar", "inger", "ing", "ning",
-    "er", "ar", "or", "en", "et", "na", "a", "e", "s",
-}, key=len, reverse=True))
+_SUFFIXES = tuple(
+    sorted(
+        {
+            "ernas",
+            "arnas",
+            "ornas",
+            "erna",
+            "arna",
+            "orna",
+            "ene",
+            "ane",
+            "ende",
+            "ande",
+            "heten",
+            "heter",
+            "het",
+            "ingen",
+            "ingar",
+            "inger",
+            "ing",
+            "ning",
+            "er",
+            "ar",
+            "or",
+            "en",
+            "et",
+            "na",
+            "a",
+            "e",
+            "s",
+        },
+        key=len,
+        reverse=True,
+    )
+)
 _MIN_STEM = 4
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -68,36 +98,47 @@ def pg_tsquery(text: str) -> str | None:
 def _pg_config(language: ColumnElement[str]) -> ColumnElement[str]:
     whens: list[tuple[ColumnElement[bool], ColumnElement[str]]] = [
         (language.in_(codes), literal_column(f"'{name}'::regconfig"))
-        for name, codes in PG_CONFIGS.items()]
+        for name, codes in PG_CONFIGS.items()
+    ]
     return case(*whens, else_=literal_column("'simple'::regconfig"))
 
 
-def text_match(conn: Connection, text: str) -> tuple[ColumnElement[bool], ColumnElement[float],
-                                                     Subquery | None] | None:
+def text_match(
+    conn: Connection, text: str
+) -> tuple[ColumnElement[bool], ColumnElement[float], Subquery | None] | None:
     """(where clause, rank where higher is better, FTS subquery to join or None)."""
     if conn.dialect.name == "sqlite":
         match = sqlite_match(text)
         if match is None:
             return None
         # bm25 is lower-is-better; the title counts five times the body.
-        fts = (select(literal_column("items_fts.rowid").label("fts_rowid"),
-                      (-func.bm25(literal_column("items_fts"), 5.0, 1.0)).label("rank"))
-               .select_from(sql_text("items_fts"))
-               .where(literal_column("items_fts").op("MATCH")(match))
-               .subquery("fts"))
+        fts = (
+            select(
+                literal_column("items_fts.rowid").label("fts_rowid"),
+                (-func.bm25(literal_column("items_fts"), 5.0, 1.0)).label("rank"),
+            )
+            .select_from(sql_text("items_fts"))
+            .where(literal_column("items_fts").op("MATCH")(match))
+            .subquery("fts")
+        )
         return literal_column("items.rowid") == fts.c.fts_rowid, fts.c.rank, fts
     query = pg_tsquery(text)
     if query is None:
         return None
     # One branch per configuration so each uses the GIN index with its own stemming.
-    branches = [and_(items.c.language.in_(codes),
-                     _search_vector.op("@@")(func.to_tsquery(literal_column(f"'{name}'::regconfig"),
-                                                             query)))
-                for name, codes in PG_CONFIGS.items()]
+    branches = [
+        and_(
+            items.c.language.in_(codes),
+            _search_vector.op("@@")(func.to_tsquery(literal_column(f"'{name}'::regconfig"), query)),
+        )
+        for name, codes in PG_CONFIGS.items()
+    ]
     known = [c for codes in PG_CONFIGS.values() for c in codes]
-    branches.append(and_(items.c.language.not_in(known),
-                         _search_vector.op("@@")(func.to_tsquery(
-                             literal_column("'simple'::regconfig"), query))))
-    rank = func.ts_rank_cd(_search_vector,
-                           func.to_tsquery(_pg_config(items.c.language), query))
+    branches.append(
+        and_(
+            items.c.language.not_in(known),
+            _search_vector.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), query)),
+        )
+    )
+    rank = func.ts_rank_cd(_search_vector, func.to_tsquery(_pg_config(items.c.language), query))
     return or_(*branches), rank, None

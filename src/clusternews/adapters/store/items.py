@@ -20,14 +20,20 @@ def known(conn: Connection, urls: list[str]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(urls, 500):
         rows = conn.execute(
-            select(items.c.id, items.c.url, items.c.content_hash, items.c.published,
-                   items.c.updated_at).where(items.c.url.in_(chunk))
+            select(
+                items.c.id, items.c.url, items.c.content_hash, items.c.published, items.c.updated_at
+            ).where(items.c.url.in_(chunk))
         ).mappings()
         for row in rows:
             out[row["url"]] = dict(row)
         rows = conn.execute(
-            select(item_sources.c.url, items.c.id, items.c.content_hash, items.c.published,
-                   items.c.updated_at)
+            select(
+                item_sources.c.url,
+                items.c.id,
+                items.c.content_hash,
+                items.c.published,
+                items.c.updated_at,
+            )
             .join(items, items.c.id == item_sources.c.item_id)
             .where(item_sources.c.url.in_(chunk))
         ).mappings()
@@ -36,30 +42,39 @@ def known(conn: Connection, urls: list[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def upsert(conn: Connection, article: Article, *, source_id: str, cluster: str,
-           now: datetime) -> str:
+def upsert(
+    conn: Connection, article: Article, *, source_id: str, cluster: str, now: datetime
+) -> str:
     """Store `article` as seen by `source_id`: 'new', 'updated', 'unchanged' or 'duplicate'."""
-    row = conn.execute(select(items.c.id, items.c.content_hash)
-                       .where(items.c.url == article.url)).first()
+    row = conn.execute(
+        select(items.c.id, items.c.content_hash).where(items.c.url == article.url)
+    ).first()
     if row is None:
         # The same text under another URL (a second source, a ?p=123 permalink) is one article.
-        row = conn.execute(select(items.c.id, items.c.content_hash)
-                           .where(items.c.content_hash == article.content_hash)
-                           .order_by(items.c.first_seen).limit(1)).first()
+        row = conn.execute(
+            select(items.c.id, items.c.content_hash)
+            .where(items.c.content_hash == article.content_hash)
+            .order_by(items.c.first_seen)
+            .limit(1)
+        ).first()
         if row is not None:
             link(conn, row.id, source_id=source_id, cluster=cluster, url=article.url, now=now)
             return "duplicate"
         new_id = item_id(article.url)
-        conn.execute(insert(items).values(id=new_id, cluster=cluster, first_seen=now,
-                                          updated_at=now, **_fields(article)))
+        conn.execute(
+            insert(items).values(
+                id=new_id, cluster=cluster, first_seen=now, updated_at=now, **_fields(article)
+            )
+        )
         _index_entities(conn, new_id, article)
         link(conn, new_id, source_id=source_id, cluster=cluster, url=article.url, now=now)
         return "new"
     link(conn, row.id, source_id=source_id, cluster=cluster, url=article.url, now=now)
     if row.content_hash == article.content_hash:
         return "unchanged"
-    conn.execute(update(items).where(items.c.id == row.id)
-                 .values(updated_at=now, **_fields(article)))
+    conn.execute(
+        update(items).where(items.c.id == row.id).values(updated_at=now, **_fields(article))
+    )
     _index_entities(conn, row.id, article)
     return "updated"
 
@@ -67,31 +82,58 @@ def upsert(conn: Connection, article: Article, *, source_id: str, cluster: str,
 def _index_entities(conn: Connection, item: str, article: Article) -> None:
     """One row per entity and per region (direct or as an ancestor), for search."""
     conn.execute(delete(item_entities).where(item_entities.c.item_id == item))
-    rows = {e.id: {"item_id": item, "entity_id": e.id, "type": e.type, "name": e.name,
-                   "kind": e.kind, "count": e.count, "direct": True}
-            for e in article.entities}
+    rows = {
+        e.id: {
+            "item_id": item,
+            "entity_id": e.id,
+            "type": e.type,
+            "name": e.name,
+            "kind": e.kind,
+            "count": e.count,
+            "direct": True,
+        }
+        for e in article.entities
+    }
     for region_id, name in zip(article.region_ids, article.regions, strict=False):
-        rows.setdefault(region_id, {"item_id": item, "entity_id": region_id, "type": "REGION",
-                                    "name": name, "kind": None, "count": 0, "direct": False})
+        rows.setdefault(
+            region_id,
+            {
+                "item_id": item,
+                "entity_id": region_id,
+                "type": "REGION",
+                "name": name,
+                "kind": None,
+                "count": 0,
+                "direct": False,
+            },
+        )
     if rows:
         conn.execute(insert(item_entities), list(rows.values()))
 
 
-def link(conn: Connection, item: str, *, source_id: str, cluster: str, url: str,
-         now: datetime) -> bool:
+def link(
+    conn: Connection, item: str, *, source_id: str, cluster: str, url: str, now: datetime
+) -> bool:
     """Remember that `source_id` gives this item; True if that is news."""
-    exists = conn.execute(select(item_sources.c.item_id).where(
-        item_sources.c.item_id == item, item_sources.c.source_id == source_id)).first()
+    exists = conn.execute(
+        select(item_sources.c.item_id).where(
+            item_sources.c.item_id == item, item_sources.c.source_id == source_id
+        )
+    ).first()
     if exists:
         return False
-    conn.execute(insert(item_sources).values(item_id=item, source_id=source_id, cluster=cluster,
-                                             url=url, first_seen=now))
+    conn.execute(
+        insert(item_sources).values(
+            item_id=item, source_id=source_id, cluster=cluster, url=url, first_seen=now
+        )
+    )
     return True
 
 
 def count_by_source(conn: Connection) -> dict[str, int]:
-    rows = conn.execute(select(item_sources.c.source_id, func.count())
-                        .group_by(item_sources.c.source_id))
+    rows = conn.execute(
+        select(item_sources.c.source_id, func.count()).group_by(item_sources.c.source_id)
+    )
     return {source: n for source, n in rows}
 
 
@@ -106,4 +148,4 @@ def _fields(article: Article) -> dict[str, Any]:
 
 def _chunks(values: list[str], size: int):  # type: ignore[no-untyped-def]
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]

@@ -44,16 +44,21 @@ def add(conn: Connection, name: str, *, now: datetime) -> str:
 
 
 def revoke(conn: Connection, name: str, *, now: datetime) -> None:
-    done = conn.execute(update(partners).where(partners.c.name == name,
-                                               partners.c.revoked_at.is_(None))
-                        .values(revoked_at=now))
+    done = conn.execute(
+        update(partners)
+        .where(partners.c.name == name, partners.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
     if not done.rowcount:
         raise PartnerError(f"partners: no active partner named {name!r}")
 
 
 def listing(conn: Connection) -> list[dict[str, Any]]:
-    rows = conn.execute(select(partners.c.name, partners.c.created_at, partners.c.revoked_at,
-                               partners.c.last_used_at).order_by(partners.c.name)).mappings()
+    rows = conn.execute(
+        select(
+            partners.c.name, partners.c.created_at, partners.c.revoked_at, partners.c.last_used_at
+        ).order_by(partners.c.name)
+    ).mappings()
     return [dict(r) for r in rows]
 
 
@@ -71,8 +76,11 @@ def check(conn: Connection, token: str) -> Partner | None:
     """
     wanted = _digest(token)
     found: Partner | None = None
-    rows = conn.execute(select(partners.c.id, partners.c.name, partners.c.token_hash)
-                        .where(partners.c.revoked_at.is_(None)))
+    rows = conn.execute(
+        select(partners.c.id, partners.c.name, partners.c.token_hash).where(
+            partners.c.revoked_at.is_(None)
+        )
+    )
     for row in rows:
         if hmac.compare_digest(row.token_hash, wanted):
             found = Partner(row.id, row.name)

@@ -45,7 +45,8 @@ class UtcDateTime(TypeDecorator[datetime]):
 metadata = MetaData()
 
 sources = Table(
-    "sources", metadata,
+    "sources",
+    metadata,
     Column("id", String(200), primary_key=True),
     Column("cluster", String(100), nullable=False),
     Column("kind", String(10), nullable=False),
@@ -68,7 +69,8 @@ sources = Table(
 )
 
 fetches = Table(
-    "fetches", metadata,
+    "fetches",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("source_id", String(200), nullable=False, index=True),
     Column("started_at", UtcDateTime, nullable=False),
@@ -85,7 +87,8 @@ fetches = Table(
 )
 
 items = Table(
-    "items", metadata,
+    "items",
+    metadata,
     Column("id", String(20), primary_key=True),
     Column("url", Text, nullable=False, unique=True),
     Column("content_hash", String(64), nullable=False, index=True),
@@ -108,7 +111,8 @@ items = Table(
 )
 
 item_sources = Table(
-    "item_sources", metadata,
+    "item_sources",
+    metadata,
     Column("item_id", String(20), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
     Column("source_id", String(200), primary_key=True),
     Column("cluster", String(100), nullable=False),
@@ -118,7 +122,8 @@ item_sources = Table(
 )
 
 item_entities = Table(
-    "item_entities", metadata,
+    "item_entities",
+    metadata,
     Column("item_id", String(20), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
     Column("entity_id", String(200), primary_key=True),
     Column("type", String(12), nullable=False),
@@ -132,7 +137,8 @@ item_entities = Table(
 # Each item's story (migration 0006): its fingerprint, so a newcomer is compared without
 # re-reading texts, and what it matched when it joined (`how`: near_duplicate | same_story).
 story_members = Table(
-    "story_members", metadata,
+    "story_members",
+    metadata,
     Column("item_id", String(20), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
     Column("story_id", String(20), nullable=False),
     Column("day", Integer, nullable=False),  # days since 1970-01-01 of publication
@@ -149,7 +155,8 @@ story_members = Table(
 # LSH band keys and anchor keys of each item: a newcomer's candidates are one indexed lookup
 # of its own keys within a window of days, whichever process or machine stored the others.
 story_keys = Table(
-    "story_keys", metadata,
+    "story_keys",
+    metadata,
     Column("item_id", String(20), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
     Column("key", BigInteger, primary_key=True),
     Column("day", Integer, nullable=False),
@@ -160,7 +167,8 @@ story_keys = Table(
 # random, so a slow hash would add nothing). A revoked partner keeps its row: once partners
 # have been set up, the API stays closed even if every one of them is revoked.
 partners = Table(
-    "partners", metadata,
+    "partners",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(200), nullable=False, unique=True),
     Column("token_hash", String(64), nullable=False, unique=True),
@@ -170,7 +178,8 @@ partners = Table(
 )
 
 deliveries = Table(
-    "deliveries", metadata,
+    "deliveries",
+    metadata,
     Column("digest_id", String(100), primary_key=True),
     Column("week", String(8), primary_key=True),  # ISO week, "2026-W47"
     Column("recipient", String(320), primary_key=True),

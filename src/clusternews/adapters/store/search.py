@@ -53,12 +53,14 @@ _DRIVE_BELOW = 3000
 
 def _has_entity(conn: Connection, ids: Sequence[str]):  # type: ignore[no-untyped-def]
     tagged = select(item_entities.c.item_id).where(item_entities.c.entity_id.in_(list(ids)))
-    seen = conn.execute(select(func.count()).select_from(
-        tagged.limit(_DRIVE_BELOW).subquery())).scalar_one()
+    seen = conn.execute(
+        select(func.count()).select_from(tagged.limit(_DRIVE_BELOW).subquery())
+    ).scalar_one()
     if seen < _DRIVE_BELOW:
         return items.c.id.in_(tagged)
-    return exists().where(and_(item_entities.c.item_id == items.c.id,
-                               item_entities.c.entity_id.in_(list(ids))))
+    return exists().where(
+        and_(item_entities.c.item_id == items.c.id, item_entities.c.entity_id.in_(list(ids)))
+    )
 
 
 def _filtered(conn: Connection, query: Query, *columns: Any) -> tuple[Select[Any], Any]:
@@ -70,8 +72,12 @@ def _filtered(conn: Connection, query: Query, *columns: Any) -> tuple[Select[Any
     if query.languages:
         stmt = stmt.where(items.c.language.in_(list(query.languages)))
     if query.clusters:
-        in_cluster = exists().where(and_(item_sources.c.item_id == items.c.id,
-                                         item_sources.c.cluster.in_(list(query.clusters))))
+        in_cluster = exists().where(
+            and_(
+                item_sources.c.item_id == items.c.id,
+                item_sources.c.cluster.in_(list(query.clusters)),
+            )
+        )
         stmt = stmt.where(or_(items.c.cluster.in_(list(query.clusters)), in_cluster))
     if query.since:
         stmt = stmt.where(NEWEST >= query.since)
@@ -93,8 +99,16 @@ def _filtered(conn: Connection, query: Query, *columns: Any) -> tuple[Select[Any
 
 
 def _narrowed(query: Query) -> bool:
-    return bool(query.text or query.org_ids or query.region_ids or query.programme_ids
-                or query.entity_ids or query.languages or query.clusters or query.since)
+    return bool(
+        query.text
+        or query.org_ids
+        or query.region_ids
+        or query.programme_ids
+        or query.entity_ids
+        or query.languages
+        or query.clusters
+        or query.since
+    )
 
 
 def search(conn: Connection, query: Query) -> list[dict[str, Any]]:
@@ -155,37 +169,56 @@ def _attach_sources(conn: Connection, rows: list[dict[str, Any]]) -> None:
     for r in rows:
         r["sources"] = []
     found = conn.execute(
-        select(item_sources.c.item_id, item_sources.c.source_id, item_sources.c.url,
-               sources.c.url.label("source_url"))
+        select(
+            item_sources.c.item_id,
+            item_sources.c.source_id,
+            item_sources.c.url,
+            sources.c.url.label("source_url"),
+        )
         .join(sources, sources.c.id == item_sources.c.source_id, isouter=True)
         .where(item_sources.c.item_id.in_(list(by_id)))
-        .order_by(item_sources.c.first_seen)).mappings()
+        .order_by(item_sources.c.first_seen)
+    ).mappings()
     for link in found:
         by_id[link["item_id"]]["sources"].append(dict(link))
 
 
-def entity_counts(conn: Connection, *, type_: str | None = None, ids: Sequence[str] = (),
-                  prefix: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+def entity_counts(
+    conn: Connection,
+    *,
+    type_: str | None = None,
+    ids: Sequence[str] = (),
+    prefix: str | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
     """Entities named directly by stored items, with how many items name each.
 
     With `prefix`, entities whose name starts with it or whose id is in `ids` (the knowledge
     base's matches for the prefix, so any alias finds its entity); with only `ids`, those.
     """
     n = func.count(item_entities.c.item_id.distinct()).label("items")
-    stmt = (select(item_entities.c.entity_id, item_entities.c.type,
-                   func.max(item_entities.c.name).label("name"),
-                   func.max(item_entities.c.kind).label("kind"), n)
-            # A region counts the items about any place inside it, as its search finds them.
-            .where(or_(item_entities.c.direct.is_(True), item_entities.c.type == "REGION"))
-            .group_by(item_entities.c.entity_id, item_entities.c.type)
-            .order_by(n.desc(), func.max(item_entities.c.name)).limit(limit))
+    stmt = (
+        select(
+            item_entities.c.entity_id,
+            item_entities.c.type,
+            func.max(item_entities.c.name).label("name"),
+            func.max(item_entities.c.kind).label("kind"),
+            n,
+        )
+        # A region counts the items about any place inside it, as its search finds them.
+        .where(or_(item_entities.c.direct.is_(True), item_entities.c.type == "REGION"))
+        .group_by(item_entities.c.entity_id, item_entities.c.type)
+        .order_by(n.desc(), func.max(item_entities.c.name))
+        .limit(limit)
+    )
     if type_:
         stmt = stmt.where(item_entities.c.type == type_)
     if prefix:
         escaped = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         by_name = func.lower(item_entities.c.name).like(escaped + "%", escape="\\")
-        stmt = stmt.where(or_(by_name, item_entities.c.entity_id.in_(list(ids)))
-                          if ids else by_name)
+        stmt = stmt.where(
+            or_(by_name, item_entities.c.entity_id.in_(list(ids))) if ids else by_name
+        )
     elif ids:
         stmt = stmt.where(item_entities.c.entity_id.in_(list(ids)))
     return [dict(r) for r in conn.execute(stmt).mappings()]
@@ -193,16 +226,25 @@ def entity_counts(conn: Connection, *, type_: str | None = None, ids: Sequence[s
 
 def entity_name(conn: Connection, entity_id: str) -> dict[str, Any] | None:
     """(type, name, kind) of an entity as stored items name it, or None if none does."""
-    row = conn.execute(select(item_entities.c.type, item_entities.c.name, item_entities.c.kind)
-                       .where(item_entities.c.entity_id == entity_id).limit(1)).mappings().first()
+    row = (
+        conn.execute(
+            select(item_entities.c.type, item_entities.c.name, item_entities.c.kind)
+            .where(item_entities.c.entity_id == entity_id)
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
 def entity_months(conn: Connection, entity_id: str) -> list[tuple[str, int]]:
     """('YYYY-MM', items) for the items about an entity (or a place inside it), oldest first."""
     rows = conn.execute(
-        select(NEWEST.label("day")).join(item_entities, item_entities.c.item_id == items.c.id)
-        .where(item_entities.c.entity_id == entity_id))
+        select(NEWEST.label("day"))
+        .join(item_entities, item_entities.c.item_id == items.c.id)
+        .where(item_entities.c.entity_id == entity_id)
+    )
     months: dict[str, int] = {}
     for (day,) in rows:
         key = day.strftime("%Y-%m") if day else "unknown"
@@ -214,10 +256,17 @@ def related_entities(conn: Connection, entity_id: str, *, limit: int = 20) -> li
     """Entities named in the same items as `entity_id`, most shared items first."""
     other = item_entities.alias("other")
     n = func.count(other.c.item_id.distinct()).label("items")
-    stmt = (select(other.c.entity_id, other.c.type, func.max(other.c.name).label("name"), n)
-            .join(item_entities, and_(item_entities.c.item_id == other.c.item_id,
-                                      item_entities.c.entity_id == entity_id))
-            .where(other.c.entity_id != entity_id, other.c.direct.is_(True))
-            .group_by(other.c.entity_id, other.c.type)
-            .order_by(n.desc(), func.max(other.c.name)).limit(limit))
+    stmt = (
+        select(other.c.entity_id, other.c.type, func.max(other.c.name).label("name"), n)
+        .join(
+            item_entities,
+            and_(
+                item_entities.c.item_id == other.c.item_id, item_entities.c.entity_id == entity_id
+            ),
+        )
+        .where(other.c.entity_id != entity_id, other.c.direct.is_(True))
+        .group_by(other.c.entity_id, other.c.type)
+        .order_by(n.desc(), func.max(other.c.name))
+        .limit(limit)
+    )
     return [dict(r) for r in conn.execute(stmt).mappings()]

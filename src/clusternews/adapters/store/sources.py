@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from clusternews.adapters.store.schema import fetches, sources
 
@@ -39,12 +39,22 @@ def sync(conn: Connection, specs: list[Any]) -> None:
     for spec in specs:
         row = existing.get(spec.id)
         if row is None:
-            conn.execute(insert(sources).values(id=spec.id, cluster=spec.cluster, kind=spec.kind,
-                                                url=spec.url, validators_trusted=True,
-                                                failures=0))
+            conn.execute(
+                insert(sources).values(
+                    id=spec.id,
+                    cluster=spec.cluster,
+                    kind=spec.kind,
+                    url=spec.url,
+                    validators_trusted=True,
+                    failures=0,
+                )
+            )
         elif row.url != spec.url:
-            conn.execute(update(sources).where(sources.c.id == spec.id).values(
-                url=spec.url, kind=spec.kind, etag=None, last_modified=None, body_hash=None))
+            conn.execute(
+                update(sources)
+                .where(sources.c.id == spec.id)
+                .values(url=spec.url, kind=spec.kind, etag=None, last_modified=None, body_hash=None)
+            )
 
 
 def state(conn: Connection, source_id: str) -> dict[str, Any]:
@@ -59,16 +69,18 @@ def all_states(conn: Connection) -> dict[str, dict[str, Any]]:
 def record(conn: Connection, rec: FetchRecord, *, changes: dict[str, Any]) -> None:
     """Append to the fetch log and update the source's state in one transaction."""
     conn.execute(insert(fetches).values(**rec.__dict__))
-    conn.execute(update(sources).where(sources.c.id == rec.source_id)
-                 .values(last_fetch_at=rec.started_at, last_outcome=rec.outcome, **changes))
+    conn.execute(
+        update(sources)
+        .where(sources.c.id == rec.source_id)
+        .values(last_fetch_at=rec.started_at, last_outcome=rec.outcome, **changes)
+    )
 
 
 def history(conn: Connection, source_id: str, *, limit: int = 20) -> list[dict[str, Any]]:
-    rows = conn.execute(select(fetches).where(fetches.c.source_id == source_id)
-                        .order_by(fetches.c.id.desc()).limit(limit)).mappings()
+    rows = conn.execute(
+        select(fetches)
+        .where(fetches.c.source_id == source_id)
+        .order_by(fetches.c.id.desc())
+        .limit(limit)
+    ).mappings()
     return [dict(r) for r in rows]
-
-
-def fetch_counts(conn: Connection) -> dict[str, int]:
-    rows = conn.execute(select(fetches.c.outcome, func.count()).group_by(fetches.c.outcome))
-    return {outcome: n for outcome, n in rows}

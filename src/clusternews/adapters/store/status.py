@@ -22,26 +22,39 @@ def last_success(conn: Connection) -> datetime | None:
 
 def fetch_totals(conn: Connection) -> list[dict[str, Any]]:
     """Per outcome: how many fetches and their summed duration (seconds)."""
-    rows = conn.execute(select(fetches.c.outcome, func.count().label("n"),
-                               func.coalesce(func.sum(fetches.c.duration), 0.0).label("seconds"))
-                        .group_by(fetches.c.outcome)).mappings()
+    rows = conn.execute(
+        select(
+            fetches.c.outcome,
+            func.count().label("n"),
+            func.coalesce(func.sum(fetches.c.duration), 0.0).label("seconds"),
+        ).group_by(fetches.c.outcome)
+    ).mappings()
     return [dict(r) for r in rows]
 
 
 def sources_in_error(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(sources)
-                            .where(sources.c.last_outcome == "error")).scalar_one())
+    return int(
+        conn.execute(
+            select(func.count()).select_from(sources).where(sources.c.last_outcome == "error")
+        ).scalar_one()
+    )
 
 
 def source_rows(conn: Connection, *, now: datetime, weeks: int = 4) -> list[dict[str, Any]]:
     """Every source's state with its item count and items first seen in each recent week."""
     counts: dict[str, int] = {
-        source: n for source, n in conn.execute(select(item_sources.c.source_id, func.count())
-                                                .group_by(item_sources.c.source_id))}
+        source: n
+        for source, n in conn.execute(
+            select(item_sources.c.source_id, func.count()).group_by(item_sources.c.source_id)
+        )
+    }
     start = now - timedelta(weeks=weeks)
     recent: dict[str, list[int]] = {}
-    for source_id, seen in conn.execute(select(item_sources.c.source_id, item_sources.c.first_seen)
-                                        .where(item_sources.c.first_seen >= start)):
+    for source_id, seen in conn.execute(
+        select(item_sources.c.source_id, item_sources.c.first_seen).where(
+            item_sources.c.first_seen >= start
+        )
+    ):
         week = min(weeks - 1, int((now - seen).total_seconds() // (7 * 86400)))
         recent.setdefault(source_id, [0] * weeks)[weeks - 1 - week] += 1
     out = []
@@ -81,8 +94,11 @@ class SourceStatus:
 def source_statuses(conn: Connection, ids: list[str]) -> list[SourceStatus]:
     """The given sources, in that order, with their status and stored item count."""
     counts: dict[str, int] = {
-        source: n for source, n in conn.execute(select(item_sources.c.source_id, func.count())
-                                                .group_by(item_sources.c.source_id))}
+        source: n
+        for source, n in conn.execute(
+            select(item_sources.c.source_id, func.count()).group_by(item_sources.c.source_id)
+        )
+    }
     rows = {row["id"]: row for row in conn.execute(select(sources)).mappings()}
     return [_status(rows[i], counts.get(i, 0)) for i in ids if i in rows]
 
@@ -96,7 +112,15 @@ def _status(row: Any, items: int) -> SourceStatus:
         status = "pending"
     else:  # ok or not_modified: a 304 keeps the warnings of the document it confirms
         status = "ok, warnings" if warnings else "ok"
-    return SourceStatus(id=row["id"], cluster=row["cluster"], kind=row["kind"], url=row["url"],
-                        status=status, last_fetch=row["last_fetch_at"],
-                        last_error=row["last_error"] if status == "error" else None,
-                        warnings=warnings, next_due=row["next_due_at"], items=items)
+    return SourceStatus(
+        id=row["id"],
+        cluster=row["cluster"],
+        kind=row["kind"],
+        url=row["url"],
+        status=status,
+        last_fetch=row["last_fetch_at"],
+        last_error=row["last_error"] if status == "error" else None,
+        warnings=warnings,
+        next_due=row["next_due_at"],
+        items=items,
+    )

@@ -22,14 +22,25 @@ _LOCK = 0x5707_1E5  # pg_advisory_xact_lock key of story placement
 # Built once (see story_keys.py): placing an article runs each of these.
 _ITEM: BindParameter[str] = bindparam("item")
 _MEMBERSHIP = select(story_members.c.story_id, story_members.c.content_hash).where(
-    story_members.c.item_id == _ITEM)
-_OTHERS = select(story_members.c.item_id).where(
-    story_members.c.story_id == bindparam("story"), story_members.c.item_id != _ITEM).limit(1)
-_FINGERPRINTS = select(story_members.c.item_id, story_members.c.story_id, story_members.c.words,
-                       story_members.c.grams, story_members.c.anchors,
-                       story_members.c.day).where(
-    story_members.c.item_id.in_(bindparam("items", expanding=True))).order_by(
-    story_members.c.item_id)
+    story_members.c.item_id == _ITEM
+)
+_OTHERS = (
+    select(story_members.c.item_id)
+    .where(story_members.c.story_id == bindparam("story"), story_members.c.item_id != _ITEM)
+    .limit(1)
+)
+_FINGERPRINTS = (
+    select(
+        story_members.c.item_id,
+        story_members.c.story_id,
+        story_members.c.words,
+        story_members.c.grams,
+        story_members.c.anchors,
+        story_members.c.day,
+    )
+    .where(story_members.c.item_id.in_(bindparam("items", expanding=True)))
+    .order_by(story_members.c.item_id)
+)
 _INSERT = insert(story_members)
 _UPDATE = update(story_members).where(story_members.c.item_id == bindparam("item"))
 _NAMED = select(story_members.c.item_id).where(story_members.c.story_id == _ITEM).limit(1)
@@ -60,10 +71,19 @@ def fingerprints(conn: Connection, item_ids: Sequence[str]) -> list[Candidate]:
     if not item_ids:
         return []
     rows = conn.execute(_FINGERPRINTS, {"items": list(item_ids)})
-    return [Candidate(r.item_id, r.story_id,
-                      Fingerprint(from_bytes(r.words), from_bytes(r.grams),
-                                  frozenset(r.anchors.split("\n")) - {""}, r.day))
-            for r in rows]
+    return [
+        Candidate(
+            r.item_id,
+            r.story_id,
+            Fingerprint(
+                from_bytes(r.words),
+                from_bytes(r.grams),
+                frozenset(r.anchors.split("\n")) - {""},
+                r.day,
+            ),
+        )
+        for r in rows
+    ]
 
 
 def fresh_story_id(conn: Connection, item_id: str, *, now: datetime) -> str:
@@ -74,12 +94,29 @@ def fresh_story_id(conn: Connection, item_id: str, *, now: datetime) -> str:
     return hashlib.sha256(f"{item_id}|{now.isoformat()}".encode()).hexdigest()[:20]
 
 
-def save(conn: Connection, item_id: str, *, story_id: str, fp: Fingerprint, content_hash: str,
-         matched: str | None, how: str | None, now: datetime, new: bool) -> None:
-    values = {"story_id": story_id, "day": fp.day, "content_hash": content_hash,
-              "words": to_bytes(fp.words), "grams": to_bytes(fp.grams),
-              "anchors": "\n".join(sorted(fp.anchors)), "matched": matched, "how": how,
-              "joined_at": now}
+def save(
+    conn: Connection,
+    item_id: str,
+    *,
+    story_id: str,
+    fp: Fingerprint,
+    content_hash: str,
+    matched: str | None,
+    how: str | None,
+    now: datetime,
+    new: bool,
+) -> None:
+    values = {
+        "story_id": story_id,
+        "day": fp.day,
+        "content_hash": content_hash,
+        "words": to_bytes(fp.words),
+        "grams": to_bytes(fp.grams),
+        "anchors": "\n".join(sorted(fp.anchors)),
+        "matched": matched,
+        "how": how,
+        "joined_at": now,
+    }
     if new:
         conn.execute(_INSERT, {"item_id": item_id, **values})
     else:

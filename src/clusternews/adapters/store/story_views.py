@@ -16,18 +16,28 @@ def attach(conn: Connection, rows: list[dict[str, Any]]) -> None:
     "language"}]}, copies ordered by date; an item outside any story is a story of its own."""
     if not rows:
         return
-    found = conn.execute(select(story_members.c.item_id, story_members.c.story_id)
-                         .where(story_members.c.item_id.in_([r["id"] for r in rows])))
+    found = conn.execute(
+        select(story_members.c.item_id, story_members.c.story_id).where(
+            story_members.c.item_id.in_([r["id"] for r in rows])
+        )
+    )
     story_of: dict[str, str] = {item: story for item, story in found}
     by_story: dict[str, list[dict[str, Any]]] = {}
     if story_of:
         day = func.coalesce(items.c.published, items.c.first_seen)
         members = conn.execute(
-            select(story_members.c.story_id, items.c.id, items.c.url, items.c.cluster,
-                   items.c.language, items.c.first_seen)
+            select(
+                story_members.c.story_id,
+                items.c.id,
+                items.c.url,
+                items.c.cluster,
+                items.c.language,
+                items.c.first_seen,
+            )
             .join(items, items.c.id == story_members.c.item_id)
             .where(story_members.c.story_id.in_(sorted(set(story_of.values()))))
-            .order_by(story_members.c.story_id, day, items.c.id)).mappings()
+            .order_by(story_members.c.story_id, day, items.c.id)
+        ).mappings()
         for m in members:
             by_story.setdefault(m["story_id"], []).append(dict(m))
     for row in rows:
@@ -38,22 +48,36 @@ def attach(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 def story_json(story_id: str, copies: Sequence[dict[str, Any]]) -> dict[str, Any]:
     first: datetime = min(c["first_seen"] for c in copies)
-    return {"id": story_id, "size": len(copies), "first_seen": first,
-            "items": [{"id": c["id"], "url": c["url"], "cluster": c["cluster"],
-                       "language": c["language"]} for c in copies]}
+    return {
+        "id": story_id,
+        "size": len(copies),
+        "first_seen": first,
+        "items": [
+            {"id": c["id"], "url": c["url"], "cluster": c["cluster"], "language": c["language"]}
+            for c in copies
+        ],
+    }
 
 
 def item_ids(conn: Connection, story_id: str) -> list[str]:
     """The story's items, earliest first; an unplaced item's id stands for its own story."""
     day = func.coalesce(items.c.published, items.c.first_seen)
-    found = [i for (i,) in conn.execute(
-        select(items.c.id).join(story_members, story_members.c.item_id == items.c.id)
-        .where(story_members.c.story_id == story_id).order_by(day, items.c.id))]
+    found = [
+        i
+        for (i,) in conn.execute(
+            select(items.c.id)
+            .join(story_members, story_members.c.item_id == items.c.id)
+            .where(story_members.c.story_id == story_id)
+            .order_by(day, items.c.id)
+        )
+    ]
     if found:
         return found
-    alone = conn.execute(select(items.c.id).where(
-        items.c.id == story_id,
-        ~exists().where(story_members.c.item_id == items.c.id))).first()
+    alone = conn.execute(
+        select(items.c.id).where(
+            items.c.id == story_id, ~exists().where(story_members.c.item_id == items.c.id)
+        )
+    ).first()
     return [alone.id] if alone else []
 
 
@@ -64,9 +88,13 @@ def earliest_of_story(within: Select[Any] | None) -> ColumnElement[bool]:
     me, other, copy = story_members.alias("me"), story_members.alias("other"), items.alias("copy")
     day = func.coalesce(items.c.published, items.c.first_seen)
     copy_day = func.coalesce(copy.c.published, copy.c.first_seen)
-    earlier = [me.c.item_id == items.c.id, other.c.story_id == me.c.story_id,
-               other.c.item_id != me.c.item_id, copy.c.id == other.c.item_id,
-               or_(copy_day < day, and_(copy_day == day, copy.c.id < items.c.id))]
+    earlier = [
+        me.c.item_id == items.c.id,
+        other.c.story_id == me.c.story_id,
+        other.c.item_id != me.c.item_id,
+        copy.c.id == other.c.item_id,
+        or_(copy_day < day, and_(copy_day == day, copy.c.id < items.c.id)),
+    ]
     if within is not None:
         earlier.append(copy.c.id.in_(within))
     return ~exists().where(and_(*earlier))

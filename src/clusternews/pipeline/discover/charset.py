@@ -22,7 +22,7 @@ def as_utf8(text: str) -> bytes:
     decl = _DECL.match(text)
     if decl:
         fixed = _DECL_ENCODING.sub('encoding="utf-8"', decl.group())
-        text = fixed + text[decl.end():]
+        text = fixed + text[decl.end() :]
     return text.encode("utf-8")
 
 
@@ -41,8 +41,11 @@ def override_warning(text: str, *, encoding: str | None, http_charset: str | Non
     if encoding.lower().startswith("utf-16"):
         return None  # a BOM (or the byte pattern) decides; the declaration cannot be read first
     # "us-ascii" is a subset of what was read unless the text has a byte ASCII lacks.
-    wrong = [f"{label} ({where})" for where, label in declared
-             if _codec(label) != used or (_is_ascii(label) and not text.isascii())]
+    wrong = [
+        f"{label} ({where})"
+        for where, label in declared
+        if _codec(label) != used or (_is_ascii(label) and not text.isascii())
+    ]
     if wrong:
         return f"charset overridden: declared {', '.join(wrong)}, read as {encoding}"
     if not declared and used != "utf-8":

@@ -17,8 +17,9 @@ def is_http_url(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
 
 
-def linkless_url(*, site: str, feed_url: str, guid: str | None, title: str,
-                 published: datetime | None) -> str:
+def linkless_url(
+    *, site: str, feed_url: str, guid: str | None, title: str, published: datetime | None
+) -> str:
     """`site#item-<hash>`: stable across polls, so a re-poll finds the stored item.
 
     Keyed by the feed and the entry's guid as written; without a guid, by title and date.
@@ -32,13 +33,14 @@ def linkless_url(*, site: str, feed_url: str, guid: str | None, title: str,
 
 def site_of(link: object, feed_url: str) -> str:
     """The feed's home page, or the root of the feed's host when it names none."""
-    return (canonical_url(str(link or ""), feed_url) or canonical_url("/", feed_url)
-            or feed_url)
+    return canonical_url(str(link or ""), feed_url) or canonical_url("/", feed_url) or feed_url
 
 
 def skipped_warning(reasons: Counter[str]) -> tuple[str, ...]:
-    return tuple(f"{n} {'entry' if n == 1 else 'entries'} skipped: {why}"
-                 for why, n in sorted(reasons.items()))
+    return tuple(
+        f"{n} {'entry' if n == 1 else 'entries'} skipped: {why}"
+        for why, n in sorted(reasons.items())
+    )
 
 
 def unique_entries(results: Iterable[Entry | str], skipped: Counter[str]) -> list[Entry]:
@@ -63,8 +65,9 @@ def short(reason: object) -> str:
     return str(reason).splitlines()[0][:200] if str(reason) else type(reason).__name__
 
 
-def robots_held(entries: tuple[Entry, ...], allowed: list[bool]) -> tuple[tuple[Entry, ...],
-                                                                          tuple[str, ...]]:
+def robots_held(
+    entries: tuple[Entry, ...], allowed: list[bool]
+) -> tuple[tuple[Entry, ...], tuple[str, ...]]:
     """Entries whose page robots.txt disallows (allowed[i] False): stored from the feed's own
     text without fetching the page, or skipped when the feed has none; and the warnings."""
     kept: list[Entry] = []
@@ -79,9 +82,12 @@ def robots_held(entries: tuple[Entry, ...], allowed: list[bool]) -> tuple[tuple[
             skipped += 1
     warnings = []
     if from_feed:
-        warnings.append(f"robots.txt disallowed {from_feed} article "
-                        f"{'page' if from_feed == 1 else 'pages'}; stored from the feed's text")
+        warnings.append(
+            f"robots.txt disallowed {from_feed} article "
+            f"{'page' if from_feed == 1 else 'pages'}; stored from the feed's text"
+        )
     if skipped:
-        warnings += skipped_warning(Counter({"robots.txt disallows its page and the feed has "
-                                             "no text for it": skipped}))
+        warnings += skipped_warning(
+            Counter({"robots.txt disallows its page and the feed has no text for it": skipped})
+        )
     return tuple(kept), tuple(warnings)

@@ -39,18 +39,35 @@ def looks_like_html(content: bytes) -> bool:
     return bool(_HTML_START.match(content[:2048]))
 
 
-def discover_feed(content: bytes, *, base_url: str, now: datetime, content_type: str = "",
-                  tz: str = DEFAULT_TIMEZONE, text: str | None = None,
-                  encoding: str | None = None, http_charset: str | None = None) -> Discovery:
+def discover_feed(
+    content: bytes,
+    *,
+    base_url: str,
+    now: datetime,
+    content_type: str = "",
+    tz: str = DEFAULT_TIMEZONE,
+    text: str | None = None,
+    encoding: str | None = None,
+    http_charset: str | None = None,
+) -> Discovery:
     """`text`/`encoding`: the body as the HTTP layer decoded it (None: let feedparser decode);
     `http_charset`: the charset the Content-Type claimed, to say when it was overridden."""
     kind = sniff(content, content_type)
     warnings = [w for w in (served_as_warning(kind, content_type),) if w]
     if kind == "json":
-        found = discover_json_feed(content if text is None else text, base_url=base_url,
-                                   now=now, tz=tz, max_entries=MAX_ENTRIES)
-        return Discovery(kind="feed", entries=found.entries, title=found.title,
-                         warnings=(*warnings, *found.warnings))
+        found = discover_json_feed(
+            content if text is None else text,
+            base_url=base_url,
+            now=now,
+            tz=tz,
+            max_entries=MAX_ENTRIES,
+        )
+        return Discovery(
+            kind="feed",
+            entries=found.entries,
+            title=found.title,
+            warnings=(*warnings, *found.warnings),
+        )
     if looks_like_html(content):
         raise DiscoverError("expected a feed but got an HTML page")
     if text is not None:
@@ -79,52 +96,78 @@ def discover_feed(content: bytes, *, base_url: str, now: datetime, content_type:
         raws = raws[:MAX_ENTRIES]
     written = _written_ids(body, headers, raws)
     site = site_of(parsed.feed.get("link"), base_url)
-    unique = unique_entries((_rss_entry(raw, guid, base_url=base_url, site=site, now=now, tz=tz)
-                             for raw, guid in zip(raws, written, strict=True)), skipped)
+    unique = unique_entries(
+        (
+            _rss_entry(raw, guid, base_url=base_url, site=site, now=now, tz=tz)
+            for raw, guid in zip(raws, written, strict=True)
+        ),
+        skipped,
+    )
     title = clean_text(parsed.feed.get("title"), limit=300)
-    return Discovery(kind="feed", entries=tuple(unique), title=title,
-                     warnings=(*warnings, *skipped_warning(skipped)))
+    return Discovery(
+        kind="feed",
+        entries=tuple(unique),
+        title=title,
+        warnings=(*warnings, *skipped_warning(skipped)),
+    )
 
 
 def _written_ids(body: bytes, headers: dict[str, str], raws: list[Any]) -> list[str | None]:
     """Each entry's guid/id as written: feedparser resolves ids against the feed's URL, which
     turns a guid such as "1234" into a URL that was never published."""
-    if not any(r.get("id") and (not r.get("link") or (r.get("guidislink")
-                                                       and r.get("link") == r.get("id")))
-               for r in raws):
+    if not any(
+        r.get("id")
+        and (not r.get("link") or (r.get("guidislink") and r.get("link") == r.get("id")))
+        for r in raws
+    ):
         return [r.get("id") for r in raws]  # every entry has a link of its own
     plain = feedparser.parse(body, response_headers=headers).entries  # no base: ids as written
     if len(plain) < len(raws):  # `raws` is a prefix of the same document's entries
         return [None] * len(raws)
-    return [r.get("id") for r in plain[:len(raws)]]
+    return [r.get("id") for r in plain[: len(raws)]]
 
 
-def _rss_entry(raw: Any, guid: str | None, *, base_url: str, site: str, now: datetime,
-               tz: str) -> Entry | str:
+def _rss_entry(
+    raw: Any, guid: str | None, *, base_url: str, site: str, now: datetime, tz: str
+) -> Entry | str:
     """The entry, or why it was skipped."""
     link = raw.get("link")
     if link and raw.get("guidislink") and link == raw.get("id"):
         link = None  # feedparser copied the guid into the link; judged below as written
     # The first of link, alternate link and a guid/id that is an http(s) URL; a link that is
     # no web address (javascript:, mailto:) counts as none: the entry may stand on its text.
-    url = next((u for u in (canonical_url(c, base_url) for c in
-                            (link, _alternate(raw), guid.strip() if is_http_url(guid) else None)
-                            if c) if u), None)
+    url = next(
+        (
+            u
+            for u in (
+                canonical_url(c, base_url)
+                for c in (link, _alternate(raw), guid.strip() if is_http_url(guid) else None)
+                if c
+            )
+            if u
+        ),
+        None,
+    )
     content_html = None
     if raw.get("content"):
         content_html = sanitize_html(raw["content"][0].get("value"))
     summary_html = raw.get("summary")
     published = plausible(
-        from_struct(raw.get("published_parsed")) or from_struct(raw.get("updated_parsed"))
-        or parse_date(raw.get("published") or raw.get("updated"), tz=tz), now=now)
+        from_struct(raw.get("published_parsed"))
+        or from_struct(raw.get("updated_parsed"))
+        or parse_date(raw.get("published") or raw.get("updated"), tz=tz),
+        now=now,
+    )
     title = clean_text(html_to_text(raw.get("title")), limit=500)
     summary = clean_text(html_to_text(summary_html), limit=2000)
     page = True
     if url is None:
         if not title or not (summary or content_html):
             return "no link, and no title and text to stand for the article"
-        url, page = linkless_url(site=site, feed_url=base_url, guid=guid, title=title,
-                                 published=published), False
+        url, page = (
+            linkless_url(site=site, feed_url=base_url, guid=guid, title=title, published=published),
+            False,
+        )
     image = None
     # feedparser resolves links against xml:base but leaves media URLs as written.
     entry_base = (raw.get("title_detail") or {}).get("base") or base_url
@@ -132,9 +175,17 @@ def _rss_entry(raw: Any, guid: str | None, *, base_url: str, site: str, now: dat
         image = canonical_url(media.get("url", ""), entry_base)
         if image:
             break
-    return Entry(url=url, title=title, summary=summary, content_html=content_html,
-                 published=published, author=clean_text(raw.get("author"), limit=200),
-                 image=image, language=clean_text(raw.get("language"), limit=20), page=page)
+    return Entry(
+        url=url,
+        title=title,
+        summary=summary,
+        content_html=content_html,
+        published=published,
+        author=clean_text(raw.get("author"), limit=200),
+        image=image,
+        language=clean_text(raw.get("language"), limit=20),
+        page=page,
+    )
 
 
 def _bozo_warning(exc: Exception, *, cut: bool, kept: int) -> str:
@@ -154,7 +205,7 @@ def _last_entry_broken(text: str) -> bool:
     starts = list(_ENTRY_START.finditer(text))
     if not starts:
         return False
-    tail = text[starts[-1].end():]
+    tail = text[starts[-1].end() :]
     if re.search(rf"</(\w+:)?{starts[-1].group(2)}\s*>", tail):
         return False
     return not (_TITLE_END.search(tail) and _LINK_END.search(tail))

@@ -15,18 +15,29 @@ from clusternews.pipeline.urls import canonical_url, same_site
 
 MAX_LINKS = 300
 MAX_HTML = 3_000_000  # listing pages are small; a bigger one is a dump we only skim
-FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json",
-              "application/json", "application/rdf+xml", "text/xml", "application/xml"}
+FEED_TYPES = {
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/feed+json",
+    "application/json",
+    "application/rdf+xml",
+    "text/xml",
+    "application/xml",
+}
 # Chrome around the list of articles: links there are navigation, not news.
 CHROME = {"nav", "header", "footer", "aside", "form"}
-CHROME_HINT = re.compile(r"\b(nav|menu|breadcrumb|footer|cookie|share|social|pagination|pager|"
-                         r"sidebar|widget|skip)", re.IGNORECASE)
+CHROME_HINT = re.compile(
+    r"\b(nav|menu|breadcrumb|footer|cookie|share|social|pagination|pager|"
+    r"sidebar|widget|skip)",
+    re.IGNORECASE,
+)
 # Paths that list things rather than being an article (Norwegian, Swedish and English CMS words).
 NOT_ARTICLE = re.compile(
     r"/(kategori|category|categories|tag|tags|emne|emner|tema|amne|ämne|etikett|author|forfatter|"
     r"skribent|side|sida|page|feed|rss|search|sok|søk|sök|login|logg-inn|wp-admin|wp-json|"
     r"kontakt|contact|om-oss|om-klyngen|about|personvern|cookies?|medlemmer|members)(/|$)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 FILE_EXT = re.compile(r"\.(pdf|jpe?g|png|gif|svg|webp|zip|docx?|xlsx?|pptx?|mp4|mp3|ics)$", re.I)
 PAGINATION_QUERY = re.compile(r"(^|&)(page|side|sida|p|paged|offset)=", re.IGNORECASE)
 
@@ -57,8 +68,12 @@ def discover_page(html: str, *, base_url: str, links: str | None = None) -> Disc
         if len(entries) >= MAX_LINKS:
             break
     page_title = clean_text(doc.findtext(".//title"), limit=300)
-    return Discovery(kind="page", entries=tuple(entries.values()),
-                     feed_links=tuple(feed_links(doc, base)), title=page_title)
+    return Discovery(
+        kind="page",
+        entries=tuple(entries.values()),
+        feed_links=tuple(feed_links(doc, base)),
+        title=page_title,
+    )
 
 
 def feed_links(doc: lxml.html.HtmlElement, base: str) -> list[str]:
@@ -90,8 +105,12 @@ def _base_href(doc: lxml.html.HtmlElement) -> str | None:
 def _is_article_link(anchor: lxml.html.HtmlElement, url: str) -> bool:
     parts = urlsplit(url)
     path = parts.path
-    if (path in ("", "/") or NOT_ARTICLE.search(path) or FILE_EXT.search(path)
-            or PAGINATION_QUERY.search(parts.query)):
+    if (
+        path in ("", "/")
+        or NOT_ARTICLE.search(path)
+        or FILE_EXT.search(path)
+        or PAGINATION_QUERY.search(parts.query)
+    ):
         return False
     for parent in anchor.iterancestors():
         if parent.tag in CHROME:
@@ -104,5 +123,6 @@ def _is_article_link(anchor: lxml.html.HtmlElement, url: str) -> bool:
     # deeper path; a bare single word ('/nyheter/') is a section.
     segments = [s for s in path.split("/") if s]
     last = segments[-1] if segments else ""
-    return len(segments) >= 2 and (("-" in last or "_" in last or last.isdigit())
-                                   or len(segments) >= 3)
+    return len(segments) >= 2 and (
+        ("-" in last or "_" in last or last.isdigit()) or len(segments) >= 3
+    )

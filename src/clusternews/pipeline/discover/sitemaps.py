@@ -13,18 +13,27 @@ from clusternews.pipeline.dates import DEFAULT_TIMEZONE, parse_date, plausible
 from clusternews.pipeline.sanitize import clean_text
 from clusternews.pipeline.urls import canonical_url, same_site
 
-NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
-      "news": "http://www.google.com/schemas/sitemap-news/0.9"}
+NS = {
+    "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "news": "http://www.google.com/schemas/sitemap-news/0.9",
+}
 MAX_UNDATED = 100  # a sitemap without dates cannot say what is recent; take its first part only
 MAX_CHILDREN = 10
 # No entities, no network, no huge trees: sitemaps come from the web and are untrusted.
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                          remove_comments=True, recover=True)
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True, recover=True
+)
 
 
-def discover_sitemap(content: bytes, *, base_url: str, now: datetime,
-                     max_age: timedelta = timedelta(days=30), links: str | None = None,
-                     tz: str = DEFAULT_TIMEZONE) -> Discovery:
+def discover_sitemap(
+    content: bytes,
+    *,
+    base_url: str,
+    now: datetime,
+    max_age: timedelta = timedelta(days=30),
+    links: str | None = None,
+    tz: str = DEFAULT_TIMEZONE,
+) -> Discovery:
     try:
         root = etree.fromstring(content, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
@@ -53,10 +62,16 @@ def discover_sitemap(content: bytes, *, base_url: str, now: datetime,
         if pattern is not None and not pattern.search(url):
             continue
         news = node.find("news:news", NS)
-        title = clean_text(news.findtext("news:title", namespaces=NS), limit=500) \
-            if news is not None else None
-        published = parse_date(news.findtext("news:publication_date", namespaces=NS), tz=tz) \
-            if news is not None else None
+        title = (
+            clean_text(news.findtext("news:title", namespaces=NS), limit=500)
+            if news is not None
+            else None
+        )
+        published = (
+            parse_date(news.findtext("news:publication_date", namespaces=NS), tz=tz)
+            if news is not None
+            else None
+        )
         modified = parse_date(node.findtext("{*}lastmod"), tz=tz)
         when = plausible(published or modified, now=now)
         entry = Entry(url=url, title=title, published=published and plausible(published, now=now))

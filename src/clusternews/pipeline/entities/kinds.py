@@ -9,13 +9,31 @@ import unicodedata
 KIND_EVIDENCE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("company", re.compile(r"\b(AS|ASA|AB|A/S|Oy|Oyj|ANS|DA|SA|Ltd|GmbH|Inc|publ|HB|KB)\b")),
     ("cluster", re.compile(r"(klynge|klynga|klyngen|kluster|klustret|cluster)", re.I)),
-    ("education", re.compile(r"(universitet|university|høgskole|høgskule|högskola|fagskole|"
-                             r"fagskule|gymnas|videregående|vidaregåande|yrkeshögskola)", re.I)),
+    (
+        "education",
+        re.compile(
+            r"(universitet|university|høgskole|høgskule|högskola|fagskole|"
+            r"fagskule|gymnas|videregående|vidaregåande|yrkeshögskola)",
+            re.I,
+        ),
+    ),
     ("research", re.compile(r"(institutt|institut|forskning|research|laborator)", re.I)),
-    ("public", re.compile(r"(kommune|kommun|fylkeskommune|departement|direktorat|verket|"
-                          r"myndighet|styrelse|länsstyrelse|etaten|tilsyn|ministry|agency)", re.I)),
-    ("association", re.compile(r"(forening|förening|forbund|förbund|association|nettverk|"
-                               r"nätverk|samarbeid)", re.I)),
+    (
+        "public",
+        re.compile(
+            r"(kommune|kommun|fylkeskommune|departement|direktorat|verket|"
+            r"myndighet|styrelse|länsstyrelse|etaten|tilsyn|ministry|agency)",
+            re.I,
+        ),
+    ),
+    (
+        "association",
+        re.compile(
+            r"(forening|förening|forbund|förbund|association|nettverk|"
+            r"nätverk|samarbeid)",
+            re.I,
+        ),
+    ),
     ("media", re.compile(r"(avis|tidning|tidende|posten|blad|radio|tv)\b", re.I)),
 )
 

@@ -79,8 +79,7 @@ class Linker:
         key = loose_key(text)
         if len(key) < FUZZY_MIN_CHARS or not keys or self.fuzzy_threshold > 100:
             return None
-        best = process.extractOne(key, keys, scorer=fuzz.ratio,
-                                   score_cutoff=self.fuzzy_threshold)
+        best = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=self.fuzzy_threshold)
         # A misspelling is a letter or two off; a longer difference is another name
         # ("Björkmyrliden" is a village of its own, not Björkliden).
         if best is None or abs(len(best[0]) - len(key)) > 2:

@@ -33,8 +33,11 @@ def is_linked(mention: Mention) -> bool:
 
 
 def inside(inner: Mention, outer: Mention) -> bool:
-    return outer.start <= inner.start and inner.end <= outer.end and (
-        inner.start, inner.end) != (outer.start, outer.end)
+    return (
+        outer.start <= inner.start
+        and inner.end <= outer.end
+        and (inner.start, inner.end) != (outer.start, outer.end)
+    )
 
 
 def overlaps(a: Mention, b: Mention) -> bool:
@@ -62,9 +65,11 @@ def absorb(text: str, ner: Mention, inner: list[Mention]) -> list[Mention]:
         # known names, one of them an organization's ("Teknikföretagen Skåne", "Vinnovas
         # Vinnväxt"), is those names.
         parts = non_overlapping(inner)
-        words = [w.span() for w in re.finditer(r"\w+", text[ner.start:ner.end])]
-        covered = all(any(p.start <= ner.start + a and ner.start + b <= p.end for p in parts)
-                      for a, b in words)
+        words = [w.span() for w in re.finditer(r"\w+", text[ner.start : ner.end])]
+        covered = all(
+            any(p.start <= ner.start + a and ner.start + b <= p.end for p in parts)
+            for a, b in words
+        )
         if covered and any(p.label in ("ORG", "PROGRAMME") for p in parts):
             return parts
         return [ner]
@@ -98,9 +103,12 @@ def combine(ner: Mention, rule: Mention, never_a_person: Callable[[Mention], boo
     return replace(ner, label=label, id=rule.id, name=rule.name, kind=rule.kind)
 
 
-def merge(text: str, ner: list[Mention], rules: list[Mention],
-          never_a_person: Callable[[Mention], bool] = lambda m: False,
-          ) -> tuple[list[Mention], list[Mention]]:
+def merge(
+    text: str,
+    ner: list[Mention],
+    rules: list[Mention],
+    never_a_person: Callable[[Mention], bool] = lambda m: False,
+) -> tuple[list[Mention], list[Mention]]:
     """(mentions in text order, entities named inside other mentions or words).
 
     `never_a_person` says which KB places no person is named after (counties, countries)."""
@@ -130,14 +138,21 @@ def merge(text: str, ner: list[Mention], rules: list[Mention],
     # An unknown span that crosses a known organization's or programme's name is a misreading
     # ("Programmet Metalliska" across the programme "Metalliska material", "Metall Norrbotten"
     # across "IF Metall"): the KB wins, and the names inside the span stay found (orphans).
-    merged_ner = [n for n in merged_ner if is_linked(n) or not any(
-        overlaps(n, r) and not inside(r, n) and not inside(n, r) and r.label != "REGION"
-        for r in kept_rules)]
+    merged_ner = [
+        n
+        for n in merged_ner
+        if is_linked(n)
+        or not any(
+            overlaps(n, r) and not inside(r, n) and not inside(n, r) and r.label != "REGION"
+            for r in kept_rules
+        )
+    ]
     mentions = non_overlapping(kept_rules + merged_ner)
     # Names inside a model span that lost to a longer KB name stay found ("Nordland" in the
     # model's "Norge Nordland", which "Innovasjon Norge" crosses).
-    orphans = [r for rs in containers.values() for r in rs
-               if not any(overlaps(r, m) for m in mentions)]
+    orphans = [
+        r for rs in containers.values() for r in rs if not any(overlaps(r, m) for m in mentions)
+    ]
     mentions = sorted(mentions + non_overlapping(orphans), key=lambda m: m.start)
     # A word part counts only where no longer name covers it ("Arena" in "Arena-programmet").
     nested = [p for p in parts if not any(overlaps(p, m) for m in mentions)]
@@ -155,10 +170,14 @@ def named_inside(mentions: list[Mention], rules: list[Mention]) -> list[Mention]
     for r in rules:
         if r.kind == "country" or not is_linked(r):
             continue
-        if any(inside(r, m) and m.label != "PERSON" and m.id != r.id
-               and (entity_type(m.id) != "REGION" or not is_linked(m))
-               and (entity_type(r.id) == "REGION" or entity_type(m.id) != "REGION")
-               for m in mentions):
+        if any(
+            inside(r, m)
+            and m.label != "PERSON"
+            and m.id != r.id
+            and (entity_type(m.id) != "REGION" or not is_linked(m))
+            and (entity_type(r.id) == "REGION" or entity_type(m.id) != "REGION")
+            for m in mentions
+        ):
             out.setdefault((r.start, r.end), r)
     return list(out.values())
 
@@ -172,8 +191,9 @@ def non_overlapping(candidates: Iterable[Mention]) -> list[Mention]:
     return sorted(taken, key=lambda m: m.start)
 
 
-def lists_of_organizations(text: str, mentions: list[Mention],
-                           as_org: Callable[[Mention], Mention]) -> list[Mention]:
+def lists_of_organizations(
+    text: str, mentions: list[Mention], as_org: Callable[[Mention], Mention]
+) -> list[Mention]:
     """One-word "people" and places in a list of organizations are organizations too.
 
     The model reads "Elkem, Alcoa, Hydro og Eramet signerte" as a row of surnames, and the KB
@@ -196,7 +216,7 @@ def lists_of_organizations(text: str, mentions: list[Mention],
         run.clear()
 
     for i, m in enumerate(out):
-        if run and not LIST_JOINT.match(text[out[run[-1]].end:m.start]):
+        if run and not LIST_JOINT.match(text[out[run[-1]].end : m.start]):
             flush()
         if m.label in ("ORG", "PERSON", "REGION"):
             run.append(i)

@@ -96,7 +96,8 @@ _WORD = re.compile(r"[^\W\d_][\w-]*", re.UNICODE)
 COMPOUND = re.compile(
     r"^(?P<stem>[A-ZÆØÅÄÖ][\wæøåäö]{2,}?)-?(?P<suffix>regionen|regionens|området|områdets|"
     r"omr[aå]det|distriktet|miljøet|miljöet|kysten|byen|bygda|staden|trakten|dalen|"
-    r"industrien|industrin|samfunnet)$")
+    r"industrien|industrin|samfunnet)$"
+)
 
 
 def compound_stems(text: str) -> Iterator[tuple[int, int, str]]:

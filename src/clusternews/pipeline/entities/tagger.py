@@ -28,8 +28,10 @@ from clusternews.pipeline.entities.phrases import Phrases, compound_stems
 MAX_CHARS = 100_000  # one article; longer text is a dump, tag its beginning
 COUNTRY_OF = {"no": "NO", "nb": "NO", "nn": "NO", "sv": "SE", "da": "DK", "fi": "FI"}
 # Regional authorities are organizations even though their names contain a place (golden rule).
-AUTHORITY = re.compile(r"^(Region|Länsstyrelsen|Statsforvalteren|Landstinget)\b|"
-                       r"(fylkeskommune|fylkeskommunes|landsting)$")
+AUTHORITY = re.compile(
+    r"^(Region|Länsstyrelsen|Statsforvalteren|Landstinget)\b|"
+    r"(fylkeskommune|fylkeskommunes|landsting)$"
+)
 UNLISTED_REGION = "region:unlisted:"
 NEAREST = {"nb": "no", "nn": "no", "da": "no"}
 NER_LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "REGION", "GPE": "REGION"}
@@ -37,8 +39,10 @@ NER_LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "REGION"
 
 # Markup that leaked into text ("<b>Luleå", a <script> block) is blanked out with spaces of the
 # same length, so tokens stay clean and every offset still points into the text as given.
-MARKUP = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->|</?[A-Za-z][^<>\n]{0,500}>",
-                    re.IGNORECASE | re.DOTALL)
+MARKUP = re.compile(
+    r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->|</?[A-Za-z][^<>\n]{0,500}>",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def blank_markup(text: str) -> str:
@@ -50,16 +54,25 @@ def blank_markup(text: str) -> str:
 class Tagger:
     """Holds the loaded pipelines, phrase matchers and linker; one per process."""
 
-    def __init__(self, ner: Mapping[str, Language], phrases: Phrases, linker: Linker,
-                 kb: Any, common_words: Mapping[str, frozenset[str]] | None = None) -> None:
+    def __init__(
+        self,
+        ner: Mapping[str, Language],
+        phrases: Phrases,
+        linker: Linker,
+        kb: Any,
+        common_words: Mapping[str, frozenset[str]] | None = None,
+    ) -> None:
         self.ner = dict(ner)
         # Per pipeline: words written in lower case away from a sentence start (case lexicon).
         self.common_words = dict(common_words or {})
         self.phrases = phrases
         self.linker = linker
         self.kb = kb
-        self._patterns = [(re.compile(p, re.IGNORECASE), prog)
-                          for prog in kb.programmes for p in getattr(prog, "patterns", ())]
+        self._patterns = [
+            (re.compile(p, re.IGNORECASE), prog)
+            for prog in kb.programmes
+            for p in getattr(prog, "patterns", ())
+        ]
 
     def pipeline_for(self, language: str | None) -> Language | None:
         """The language's own pipeline, else the nearest: Danish reads best with Norwegian, and
@@ -78,11 +91,13 @@ class Tagger:
         rules = self._rule_mentions(text, country, ner_spans)
         rules += self._compound_mentions(text, country)
         rules += self._pattern_mentions(text)
-        mentions, nested = merge(text, self._ner_mentions(text, ner_spans, country), rules,
-                                 self._never_a_person)
+        mentions, nested = merge(
+            text, self._ner_mentions(text, ner_spans, country), rules, self._never_a_person
+        )
         mentions = lists_of_organizations(text, mentions, self._as_organization(country))
         mentions = places_not_people(
-            text, mentions, lambda name: self.linker.resolve(name, "REGION", country=country))
+            text, mentions, lambda name: self.linker.resolve(name, "REGION", country=country)
+        )
         inner = [m for m in mentions if inside_unknown_name(text, m, mentions)]
         mentions = [m for m in mentions if m not in inner]
         return _result(same_person(appositives(text, mentions)), nested + inner, self.kb)
@@ -90,12 +105,15 @@ class Tagger:
     def _as_organization(self, country: str | None) -> Callable[[Mention], Mention]:
         """A list member read as an organization: the KB's ("Höganäs" is Höganäs AB), else an
         unlisted one."""
+
         def convert(m: Mention) -> Mention:
             link = self.linker.resolve(m.text, "ORG", country=country)
             if link is not None:
                 return replace(m, label="ORG", id=link.id, name=link.name, kind=link.kind)
-            return replace(m, label="ORG", id=f"org:unlisted:{slug(m.text)}", name=m.text,
-                           kind=None)
+            return replace(
+                m, label="ORG", id=f"org:unlisted:{slug(m.text)}", name=m.text, kind=None
+            )
+
         return convert
 
     def _ner_spans(self, text: str, language: str | None) -> list[tuple[int, int, str]]:
@@ -104,11 +122,15 @@ class Tagger:
             return []
         doc = self.ner[key](text)
         words = self.common_words.get(key, frozenset())
-        return [(e.start_char, e.end_char, e.label_) for e in doc.ents
-                if not word_opening_a_sentence(text, e.start_char, e.end_char, words)]
+        return [
+            (e.start_char, e.end_char, e.label_)
+            for e in doc.ents
+            if not word_opening_a_sentence(text, e.start_char, e.end_char, words)
+        ]
 
-    def _rule_mentions(self, text: str, country: str | None,
-                       ner_spans: list[tuple[int, int, str]]) -> list[Mention]:
+    def _rule_mentions(
+        self, text: str, country: str | None, ner_spans: list[tuple[int, int, str]]
+    ) -> list[Mention]:
         by_span: dict[tuple[int, int], list[Link]] = {}
         for start, end, label in self.phrases.matches(text):
             link = self.linker.resolve(text[start:end], label, country=country)
@@ -116,8 +138,9 @@ class Tagger:
                 by_span.setdefault((start, end), []).append(link)
         # Spans of organization names: a place inside one ("Lunds universitet") only says
         # where the organization is, so the checks for words and surnames do not apply.
-        names = [(s, e) for (s, e), links in by_span.items()
-                 if any(lk.label != "REGION" for lk in links)]
+        names = [
+            (s, e) for (s, e), links in by_span.items() if any(lk.label != "REGION" for lk in links)
+        ]
         names += [(s, e) for s, e, lab in ner_spans if lab == "ORG"]
         out = []
         for (start, end), links in by_span.items():
@@ -140,22 +163,40 @@ class Tagger:
                 # a match only by folded spelling: "Svarta" (black) is not the village Svartå,
                 # nor "Våga" the municipality Vågå.
                 folded = not self.kb.regions.spelled_as_written(surface, link.id)
-                if ((self._ambiguous(link.id) or folded)
-                        and not PLACE_BEFORE.search(text[max(0, start - 30):start])):
+                if (self._ambiguous(link.id) or folded) and not PLACE_BEFORE.search(
+                    text[max(0, start - 30) : start]
+                ):
                     continue
-            out.append(Mention(start, end, text[start:end], link.label, link.id, link.name,
-                               link.kind, "rule"))
+            out.append(
+                Mention(
+                    start, end, text[start:end], link.label, link.id, link.name, link.kind, "rule"
+                )
+            )
         return out
 
     def _compound_mentions(self, text: str, country: str | None) -> list[Mention]:
         out = []
         for start, end, stem in compound_stems(text):
-            link = (self.linker.resolve(stem, "REGION", country=country)
-                    or (stem.endswith("s") and self.linker.resolve(stem[:-1], "REGION",
-                                                                   country=country)) or None)
+            link = (
+                self.linker.resolve(stem, "REGION", country=country)
+                or (
+                    stem.endswith("s") and self.linker.resolve(stem[:-1], "REGION", country=country)
+                )
+                or None
+            )
             if link:
-                out.append(Mention(start, end, text[start:end], "REGION", link.id, link.name,
-                                   link.kind, "compound"))
+                out.append(
+                    Mention(
+                        start,
+                        end,
+                        text[start:end],
+                        "REGION",
+                        link.id,
+                        link.name,
+                        link.kind,
+                        "compound",
+                    )
+                )
         return out
 
     def _pattern_mentions(self, text: str) -> list[Mention]:
@@ -165,21 +206,35 @@ class Tagger:
             for m in pattern.finditer(text):
                 start, end = _name_inside(m.group(), prog)
                 start, end = m.start() + start, m.start() + end
-                out.append(Mention(start, end, text[start:end], "PROGRAMME", prog.id, prog.name,
-                                   "programme", "pattern"))
+                out.append(
+                    Mention(
+                        start,
+                        end,
+                        text[start:end],
+                        "PROGRAMME",
+                        prog.id,
+                        prog.name,
+                        "programme",
+                        "pattern",
+                    )
+                )
         return out
 
     def _never_a_person(self, m: Mention) -> bool:
         """Counties and countries are not surnames, unless the KB's evidence says so."""
-        return (entity_type(m.id) == "REGION" and m.kind in ("county", "country")
-                and not self._ambiguous(m.id))
+        return (
+            entity_type(m.id) == "REGION"
+            and m.kind in ("county", "country")
+            and not self._ambiguous(m.id)
+        )
 
     def _ambiguous(self, region_id: str) -> bool:
         region = self.kb.regions.get(region_id)
         return region is not None and region.ambiguous
 
-    def _ner_mentions(self, text: str, spans: list[tuple[int, int, str]],
-                      country: str | None) -> list[Mention]:
+    def _ner_mentions(
+        self, text: str, spans: list[tuple[int, int, str]], country: str | None
+    ) -> list[Mention]:
         """Every span the model finds is kept: linked when the KB knows it, else a slug id."""
         out = []
         for start, end, raw_label in spans:
@@ -190,34 +245,68 @@ class Tagger:
             if label == "PERSON" and guess_kind(surface) == "company":
                 label = "ORG"  # "Fjellvik Mekaniske AS" is a company whatever the model says
             if label == "PERSON":
-                out.append(Mention(start, end, surface, "PERSON", f"person:{slug(surface)}",
-                                   surface, None, "ner"))
+                out.append(
+                    Mention(
+                        start,
+                        end,
+                        surface,
+                        "PERSON",
+                        f"person:{slug(surface)}",
+                        surface,
+                        None,
+                        "ner",
+                    )
+                )
                 continue
             other = "REGION" if label == "ORG" else "ORG"
-            link = (self.linker.resolve(surface, label, country=country)
-                    or self.linker.fuzzy(surface, label, country=country))
+            link = self.linker.resolve(surface, label, country=country) or self.linker.fuzzy(
+                surface, label, country=country
+            )
             if link is None or _foreign_place(link, country):
                 link = self.linker.resolve(surface, other, country=country) or link
             if link is not None:
                 # The role is the model's ("Noreg" as a state acting is ORG), the entity the KB's;
                 # but an organization or programme the model took for a place is what it is.
                 role = label if link.label == "REGION" else link.label
-                out.append(Mention(start, end, surface, role, link.id, link.name, link.kind,
-                                   "ner"))
+                out.append(Mention(start, end, surface, role, link.id, link.name, link.kind, "ner"))
             elif label == "ORG":
-                out.append(Mention(start, end, surface, "ORG", f"org:unlisted:{slug(surface)}",
-                                   surface, guess_kind(surface), "ner"))
+                out.append(
+                    Mention(
+                        start,
+                        end,
+                        surface,
+                        "ORG",
+                        f"org:unlisted:{slug(surface)}",
+                        surface,
+                        guess_kind(surface),
+                        "ner",
+                    )
+                )
             else:
                 # A place the KB does not know: kept, but with no ancestors, so no region
                 # filter ever matches it (product contract).
-                out.append(Mention(start, end, surface, "REGION",
-                                   f"region:unlisted:{slug(surface)}", surface, None, "ner"))
+                out.append(
+                    Mention(
+                        start,
+                        end,
+                        surface,
+                        "REGION",
+                        f"region:unlisted:{slug(surface)}",
+                        surface,
+                        None,
+                        "ner",
+                    )
+                )
         return out
 
 
 def _foreign_place(link: Link, country: str | None) -> bool:
-    return (link.label == "REGION" and link.kind in ("town", "municipality")
-            and country is not None and not link.id.startswith(f"region:{country.lower()}:"))
+    return (
+        link.label == "REGION"
+        and link.kind in ("town", "municipality")
+        and country is not None
+        and not link.id.startswith(f"region:{country.lower()}:")
+    )
 
 
 def _choose(links: list[Link], text: str, start: int, end: int, ner_label: str | None) -> Link:
@@ -227,11 +316,11 @@ def _choose(links: list[Link], text: str, start: int, end: int, ner_label: str |
     labels = {link.label for link in links}
     if {"ORG", "PROGRAMME"} <= labels:
         # A Swedish strategic innovation programme and its office share one name.
-        near = text[max(0, start - 40):end + 60].lower()
+        near = text[max(0, start - 40) : end + 60].lower()
         wanted = "PROGRAMME" if "program" in near or "ordning" in near else "ORG"
     elif AUTHORITY.search(text[start:end]):
         wanted = "ORG"
-    elif PLACE_BEFORE.search(text[max(0, start - 30):start]):
+    elif PLACE_BEFORE.search(text[max(0, start - 30) : start]):
         wanted = "REGION"
     else:
         wanted = NER_LABELS.get(ner_label or "") or "ORG"
@@ -248,8 +337,9 @@ def _names_of(kb: Any, link: Link) -> set[str]:
 
 def _name_inside(phrase: str, prog: Any) -> tuple[int, int]:
     """Offsets of the longest of the programme's names found in `phrase` (all of it if none)."""
-    names = sorted((n for n in (prog.name, *prog.aliases, *prog.abbreviations) if n),
-                   key=len, reverse=True)
+    names = sorted(
+        (n for n in (prog.name, *prog.aliases, *prog.abbreviations) if n), key=len, reverse=True
+    )
     lowered = phrase.lower()
     for name in names:
         at = lowered.find(name.lower())
@@ -259,8 +349,11 @@ def _name_inside(phrase: str, prog: Any) -> tuple[int, int]:
 
 
 def _weak_sentence_start(text: str, start: int, end: int) -> bool:
-    return (" " not in text[start:end] and end - start <= 5
-            and bool(SENTENCE_START.search(text[max(0, start - 3):start])))
+    return (
+        " " not in text[start:end]
+        and end - start <= 5
+        and bool(SENTENCE_START.search(text[max(0, start - 3) : start]))
+    )
 
 
 def _result(mentions: list[Mention], nested: list[Mention], kb: Any) -> TagResult:
@@ -268,11 +361,21 @@ def _result(mentions: list[Mention], nested: list[Mention], kb: Any) -> TagResul
     for m in [*mentions, *nested]:
         grouped.setdefault(m.id, []).append(m)
     entities = tuple(
-        Entity(type=entity_type(entity_id), id=entity_id, name=ms[0].name, kind=ms[0].kind,
-               mentions=tuple(dict.fromkeys(m.text for m in ms)), count=len(ms))
-        for entity_id, ms in grouped.items())
-    direct = [m.id for m in [*mentions, *nested]
-              if entity_type(m.id) == "REGION" and not m.id.startswith(UNLISTED_REGION)]
+        Entity(
+            type=entity_type(entity_id),
+            id=entity_id,
+            name=ms[0].name,
+            kind=ms[0].kind,
+            mentions=tuple(dict.fromkeys(m.text for m in ms)),
+            count=len(ms),
+        )
+        for entity_id, ms in grouped.items()
+    )
+    direct = [
+        m.id
+        for m in [*mentions, *nested]
+        if entity_type(m.id) == "REGION" and not m.id.startswith(UNLISTED_REGION)
+    ]
     if not direct:
         # No place named: a cluster is regional by nature, so its home region says where.
         for m in mentions:

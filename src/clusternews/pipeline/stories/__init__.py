@@ -12,5 +12,14 @@ from clusternews.pipeline.stories.match import (
     judge,
 )
 
-__all__ = ["Candidate", "Choice", "Fingerprint", "Judgement", "anchor_keys", "band_keys",
-           "choose", "fingerprint", "judge"]
+__all__ = [
+    "Candidate",
+    "Choice",
+    "Fingerprint",
+    "Judgement",
+    "anchor_keys",
+    "band_keys",
+    "choose",
+    "fingerprint",
+    "judge",
+]

@@ -13,10 +13,17 @@ import re
 from functools import lru_cache
 
 _CONCEPTS: dict[str, tuple[str, ...]] = {
-    "FIRM": ("bedrift", "företag", "foretak", "føretak", "virksomhet", "verksemd",
-             "verksamhet"),
-    "GRANT": ("tilskudd", "tilskot", "bidrag", "støtte", "stötte", "stønad", "finansiering",
-              "finansier"),
+    "FIRM": ("bedrift", "företag", "foretak", "føretak", "virksomhet", "verksemd", "verksamhet"),
+    "GRANT": (
+        "tilskudd",
+        "tilskot",
+        "bidrag",
+        "støtte",
+        "stötte",
+        "stønad",
+        "finansiering",
+        "finansier",
+    ),
     "APPLY": ("søknad", "søke", "søkje", "ansök", "ansøk", "söka", "sökande", "søker"),
     "DEADLINE": ("frist", "søknadsfrist", "ansökningstid", "senest"),
     "MILLION": ("million", "miljon", "mill", "mnok", "msek", "mkr"),
@@ -38,15 +45,20 @@ _CONCEPTS: dict[str, tuple[str, ...]] = {
     "EDUCATION": ("utdanning", "utdan", "utbildning", "opplæring", "opplæring", "utdann"),
     "RESEARCH": ("forskning", "forsking", "forsk"),
     "CHAIR": ("styreleder", "styreleiar", "styrelseordförande", "ordförande"),
-    "CEO": ("administrerende", "vd", "verkställande",
-            "konsernsjef", "adm"),
+    "CEO": ("administrerende", "vd", "verkställande", "konsernsjef", "adm"),
     "MANAGER": ("leder", "leiar", "ledare", "sjef", "chef"),
     "SAYS": ("sier", "seier", "säger", "sa", "sade"),
     "SMELTER": ("smelteverk", "smelteverk", "smältverk", "smeltverk"),
     "FACTORY": ("fabrikk", "fabrik", "anlegg", "anlegg", "anläggning", "verk"),
     "BATTERY": ("batteri",),
-    "RECYCLING": ("gjenvinning", "attvinning", "återvinning", "resirkuler", "återanvänd",
-                  "gjenbruk"),
+    "RECYCLING": (
+        "gjenvinning",
+        "attvinning",
+        "återvinning",
+        "resirkuler",
+        "återanvänd",
+        "gjenbruk",
+    ),
     "EMISSION": ("utslipp", "utslepp", "utsläpp"),
     "CUT": ("kutte", "kutt", "minske", "minska", "redusere", "reducera", "reduser"),
     "GREEN": ("grønn", "grøn", "grön", "hållbar", "bærekraft", "berekraft"),
@@ -80,8 +92,22 @@ _CONCEPTS: dict[str, tuple[str, ...]] = {
     "WORK": ("arbeid", "arbete", "arbet", "jobba"),
 }
 
-_FOLD = str.maketrans({"ø": "o", "ö": "o", "æ": "a", "ä": "a", "å": "a", "é": "e", "ü": "u",
-                       "x": "ks", "w": "v", "z": "s", "q": "k", "c": "k"})
+_FOLD = str.maketrans(
+    {
+        "ø": "o",
+        "ö": "o",
+        "æ": "a",
+        "ä": "a",
+        "å": "a",
+        "é": "e",
+        "ü": "u",
+        "x": "ks",
+        "w": "v",
+        "z": "s",
+        "q": "k",
+        "c": "k",
+    }
+)
 _DOUBLE = re.compile(r"(.)\1+")
 PREFIX_FROM = 5  # stems this long match as prefixes ('bedrift' → 'bedriftene'); shorter: whole
 
@@ -96,7 +122,8 @@ def fold(word: str) -> str:
 
 
 # Function words of Bokmål, Nynorsk and Swedish: they carry no story, only language.
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 og i på til av for med som er det den de en et ei eit ett at om fra frå från har hadde
 hade var vart blir blei blev vil skal ska kan kunne må måste ikke ikkje inte ingen inga
 men eller også og så då när når der dit här her hvor kor var vad hva kva hvem kven vem
@@ -109,7 +136,8 @@ hele heile hela noen nokon någon noe noko något nya ny nye enda ennå endå og
 genom inom ut upp inn opp hos vara være vært vore bör bør får får fått fikk fick
 jag jeg eg du ni dere de sig seg så sådan sånn slik slike även dessutom dessuten
 the and of to in
-""".split())
+""".split()
+)
 
 
 def _build() -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:

@@ -55,8 +55,11 @@ class Judgement:
     @property
     def strength(self) -> float:
         """For choosing among several matches: copies first, then the closest story."""
-        return (1.0 + self.words) if self.kind == "near_duplicate" else \
-            self.grams + ANCHOR_WEIGHT * self.anchors
+        return (
+            (1.0 + self.words)
+            if self.kind == "near_duplicate"
+            else self.grams + ANCHOR_WEIGHT * self.anchors
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +76,14 @@ class Choice:
     judgement: Judgement | None
 
 
-def fingerprint(title: str, text: str, *, published: datetime | None,
-                now: datetime) -> Fingerprint:
+def fingerprint(title: str, text: str, *, published: datetime | None, now: datetime) -> Fingerprint:
     when = published or now
     return Fingerprint(
         words=minhash.signature(word_shingles(title, text), perms=WORD_PERMS),
         grams=minhash.signature(cross_grams(title, text), perms=GRAM_PERMS, salt=WORD_PERMS),
         anchors=anchors(title, text),
-        day=(when.astimezone(UTC) - _EPOCH).days)
+        day=(when.astimezone(UTC) - _EPOCH).days,
+    )
 
 
 def band_keys(fp: Fingerprint) -> list[int]:
@@ -99,14 +102,19 @@ def judge(new: Fingerprint, old: Fingerprint) -> Judgement:
     overlap = shared / min(len(new.anchors), len(old.anchors)) if shared else 0.0
     if words >= NEAR_DUPLICATE and days <= NEAR_DUPLICATE_DAYS:
         return Judgement("near_duplicate", words, grams, overlap)
-    if (days <= SAME_STORY_DAYS and shared >= MIN_SHARED and grams >= MIN_GRAMS
-            and grams + ANCHOR_WEIGHT * overlap >= SAME_STORY):
+    if (
+        days <= SAME_STORY_DAYS
+        and shared >= MIN_SHARED
+        and grams >= MIN_GRAMS
+        and grams + ANCHOR_WEIGHT * overlap >= SAME_STORY
+    ):
         return Judgement("same_story", words, grams, overlap)
     return Judgement("different", words, grams, overlap)
 
 
-def choose(new: Fingerprint, candidates: Sequence[Candidate], *,
-           current: str | None = None) -> Choice:
+def choose(
+    new: Fingerprint, candidates: Sequence[Candidate], *, current: str | None = None
+) -> Choice:
     """The story of the strongest match; an article already in a matching story stays there
     (an update that still matches must not hop between two stories)."""
     best: tuple[float, Candidate, Judgement] | None = None
@@ -117,8 +125,11 @@ def choose(new: Fingerprint, candidates: Sequence[Candidate], *,
         if cand.story_id == current:
             return Choice(current, cand.item_id, verdict)
         key = (verdict.strength, cand, verdict)
-        if best is None or key[0] > best[0] or (key[0] == best[0]
-                                                and cand.item_id < best[1].item_id):
+        if (
+            best is None
+            or key[0] > best[0]
+            or (key[0] == best[0] and cand.item_id < best[1].item_id)
+        ):
             best = key
     if best is None:
         return Choice(None, None, None)

@@ -32,7 +32,7 @@ def signature(shingles: Iterable[str], *, perms: int, salt: int = 0) -> np.ndarr
     hashes = np.fromiter((zlib.crc32(s.encode()) for s in shingles), dtype=np.uint64)
     if hashes.size == 0:
         return np.full(perms, EMPTY, dtype=np.uint32)
-    a, b = _A[salt:salt + perms], _B[salt:salt + perms]
+    a, b = _A[salt : salt + perms], _B[salt : salt + perms]
     with np.errstate(over="ignore"):  # wrapping uint64 products are part of the hash
         values = (hashes[:, None] * a[None, :] + b[None, :]) >> _SHIFT
     signature: np.ndarray = values.min(axis=0).astype(np.uint32)
@@ -53,7 +53,7 @@ def band_keys(sig: np.ndarray, *, bands: int, rows: int) -> list[int]:
     1 - (1 - J^rows)^bands, so near-duplicates meet in some bucket and others rarely do."""
     keys = []
     for band in range(bands):
-        chunk = sig[band * rows:(band + 1) * rows].tobytes()
+        chunk = sig[band * rows : (band + 1) * rows].tobytes()
         keys.append(key_of(bytes([band]) + chunk))
     return keys
 

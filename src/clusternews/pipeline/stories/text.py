@@ -34,7 +34,7 @@ def word_shingles(title: str, text: str) -> set[str]:
     tokens = words(f"{title}\n{text}")
     if len(tokens) < SHINGLE:
         return {" ".join(tokens)} if tokens else set()
-    return {" ".join(tokens[i:i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1)}
+    return {" ".join(tokens[i : i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1)}
 
 
 def cross_tokens(title: str, text: str) -> list[str]:
@@ -56,7 +56,7 @@ def cross_grams(title: str, text: str) -> set[str]:
         if len(padded) <= GRAM:
             grams.add(padded)
             continue
-        grams.update(padded[i:i + GRAM] for i in range(len(padded) - GRAM + 1))
+        grams.update(padded[i : i + GRAM] for i in range(len(padded) - GRAM + 1))
     return grams
 
 
@@ -71,7 +71,7 @@ def anchors(title: str, text: str) -> frozenset[str]:
         found.add("#" + value)
     for match in _NAME.finditer(body):
         line_start = body.rfind("\n", 0, match.start()) + 1
-        if _SENTENCE_START.search(body[max(line_start, match.start() - 4):match.start()]):
+        if _SENTENCE_START.search(body[max(line_start, match.start() - 4) : match.start()]):
             continue  # a capital that starts a sentence says nothing
         name = match.group()
         key = fold(name.casefold())

@@ -73,8 +73,12 @@ def upgrade() -> None:
     op.create_index("ix_items_published", "items", ["published"])
     op.create_table(
         "item_sources",
-        sa.Column("item_id", sa.String(20), sa.ForeignKey("items.id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column(
+            "item_id",
+            sa.String(20),
+            sa.ForeignKey("items.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("source_id", sa.String(200), primary_key=True),
         sa.Column("cluster", sa.String(100), nullable=False),
         sa.Column("url", sa.Text, nullable=False),

@@ -16,8 +16,12 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "item_entities",
-        sa.Column("item_id", sa.String(20), sa.ForeignKey("items.id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column(
+            "item_id",
+            sa.String(20),
+            sa.ForeignKey("items.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("entity_id", sa.String(200), primary_key=True),
         sa.Column("type", sa.String(12), nullable=False),
         sa.Column("name", sa.Text, nullable=False),

@@ -13,11 +13,13 @@ branch_labels = None
 depends_on = None
 
 # Keep in step with adapters/store/fts.py (SQLITE_TOKENIZER, PG_CONFIGS).
-_PG_CONFIG = ("CASE WHEN language IN ('no','nb','nn') THEN 'norwegian'::regconfig "
-              "WHEN language = 'sv' THEN 'swedish'::regconfig "
-              "WHEN language = 'da' THEN 'danish'::regconfig "
-              "WHEN language = 'en' THEN 'english'::regconfig "
-              "ELSE 'simple'::regconfig END")
+_PG_CONFIG = (
+    "CASE WHEN language IN ('no','nb','nn') THEN 'norwegian'::regconfig "
+    "WHEN language = 'sv' THEN 'swedish'::regconfig "
+    "WHEN language = 'da' THEN 'danish'::regconfig "
+    "WHEN language = 'en' THEN 'english'::regconfig "
+    "ELSE 'simple'::regconfig END"
+)
 
 _SQLITE = [
     # External content: the index reads title and text from items by rowid, so the text is
@@ -49,8 +51,7 @@ def upgrade() -> None:
     for statement in _SQLITE if op.get_bind().dialect.name == "sqlite" else _PG:
         op.execute(statement)
     # Feeds and pages list newest first: this is their ORDER BY, so no sort of the table.
-    op.execute("CREATE INDEX ix_items_newest ON items "
-               "(coalesce(published, first_seen) DESC, id)")
+    op.execute("CREATE INDEX ix_items_newest ON items (coalesce(published, first_seen) DESC, id)")
     # max(updated_at) is the data version the response cache checks on every request.
     op.create_index("ix_items_updated_at", "items", ["updated_at"])
     op.create_table(

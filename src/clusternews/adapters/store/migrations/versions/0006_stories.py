@@ -16,8 +16,12 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "story_members",
-        sa.Column("item_id", sa.String(20), sa.ForeignKey("items.id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column(
+            "item_id",
+            sa.String(20),
+            sa.ForeignKey("items.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("story_id", sa.String(20), nullable=False),
         sa.Column("day", sa.Integer, nullable=False),
         sa.Column("content_hash", sa.String(64), nullable=False),
@@ -31,8 +35,12 @@ def upgrade() -> None:
     op.create_index("ix_story_members_story", "story_members", ["story_id", "item_id"])
     op.create_table(
         "story_keys",
-        sa.Column("item_id", sa.String(20), sa.ForeignKey("items.id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column(
+            "item_id",
+            sa.String(20),
+            sa.ForeignKey("items.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("key", sa.BigInteger, primary_key=True),
         sa.Column("day", sa.Integer, nullable=False),
     )
