@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from clusternews.mail.render import Letter, render_html
+from clusternews.models import Entity, StoredItem
 from clusternews.pipeline.digest import ClusterInfo, Interests, compose
 from clusternews.pipeline.isoweek import IsoWeek
 
@@ -22,18 +23,19 @@ W47 = IsoWeek(2026, 47)
 XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 
 
-def rows() -> list[dict[str, object]]:
-    def row(n: int, cluster: str, title: str, places: list[str]) -> dict[str, object]:
+def rows() -> list[StoredItem]:
+    def row(n: int, cluster: str, title: str, places: list[str]) -> StoredItem:
         when = datetime(2026, 11, 16 + n % 6, 9, tzinfo=UTC)
-        return {"id": f"i{n}", "url": f"https://{cluster}.example.no/{n}", "title": title,
-                "summary": "Bedrifter i Fauske og Sulitjelma går sammen med skole og "
-                           "universitet. Målet er at ungdom skal kunne ta hele utdanningen i "
-                           "regionen. Mer kommer.",
-                "cluster": cluster, "language": "no", "language_variant": "nb",
-                "published": when, "first_seen": when, "sources": [],
-                "entities": [{"type": "ORG", "id": "org:sintef", "name": "SINTEF", "count": 1},
-                             *({"type": "REGION", "id": p, "name": p.title(), "count": 1}
-                               for p in places)]}
+        return StoredItem(id=f"i{n}", url=f"https://{cluster}.example.no/{n}", title=title,
+                          summary="Bedrifter i Fauske og Sulitjelma går sammen med skole og "
+                                  "universitet. Målet er at ungdom skal kunne ta hele "
+                                  "utdanningen i regionen. Mer kommer.",
+                          text="", cluster=cluster, language="no", language_variant="nb",
+                          language_confidence=1.0, published=when, first_seen=when,
+                          updated_at=when, sources=(),
+                          entities=(Entity(type="ORG", id="org:sintef", name="SINTEF", count=1),
+                                    *(Entity(type="REGION", id=p, name=p.title(), count=1)
+                                      for p in places)))
     return [row(1, "mineral", "Nytt fagbrevløp skal gi flere bergfagarbeidere i Salten",
                 ["fauske"]),
             row(2, "mineral", f"Fullt hus i Narvik {XSS}", ["narvik"]),

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
 from clusternews.digest_schedule import last_fire
+from clusternews.models import Entity, ItemSource, StoredItem
 from clusternews.pipeline.digest import ClusterInfo, Interests, compose, in_week, matches, score
 from clusternews.pipeline.digest_lead import lead
 from clusternews.pipeline.isoweek import IsoWeek
@@ -29,16 +29,17 @@ def row(id_: str, title: str, *, cluster: str = "mineral", day: int = 17,
         entities: list[tuple[str, str, str, int]] = (),  # type: ignore[assignment]
         language: str = "no", variant: str | None = "nb", published: bool = True,
         first_seen: datetime | None = None, summary: str = "Første setning. Andre. Tredje.",
-        sources: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+        sources: list[tuple[str, str]] | None = None) -> StoredItem:
     when = datetime(2026, 11, day, 9, 0, tzinfo=UTC)
-    return {"id": id_, "url": f"https://{cluster}.example/{id_}", "title": title,
-            "summary": summary, "text": "", "cluster": cluster, "language": language,
-            "language_variant": variant, "published": when if published else None,
-            "first_seen": first_seen or when,
-            "entities": [{"type": t, "id": i, "name": n, "count": c, "mentions": [n]}
-                         for t, i, n, c in entities],
-            "sources": [{"source_id": s, "url": u} for s, u in sources or
-                        [(f"{cluster}:feed", f"https://{cluster}.example/{id_}")]]}
+    return StoredItem(id=id_, url=f"https://{cluster}.example/{id_}", title=title,
+                      summary=summary, text="", cluster=cluster, language=language,
+                      language_variant=variant, language_confidence=1.0,
+                      published=when if published else None,
+                      first_seen=first_seen or when, updated_at=first_seen or when,
+                      entities=tuple(Entity(type=t, id=i, name=n, count=c, mentions=(n,))
+                                     for t, i, n, c in entities),
+                      sources=tuple(ItemSource(source_id=s, url=u) for s, u in sources or
+                                    [(f"{cluster}:feed", f"https://{cluster}.example/{id_}")]))
 
 
 MO = ("REGION", "r:mo", "Mo i Rana", 1)

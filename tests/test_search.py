@@ -17,6 +17,7 @@ from clusternews.adapters.store.search import Query, entity_counts, search
 from clusternews.config import parse_config
 from clusternews.config.schema import flatten_sources
 from clusternews.demo.server import DemoServer
+from clusternews.demo.site import DEMO_NOW
 from clusternews.item_json import item_json
 from clusternews.jobs.workers import Processor
 from clusternews.knowledge import filters
@@ -29,20 +30,20 @@ from .ingest_helpers import run_ingest
 def demo_store(store: Store, processor: Processor) -> Iterator[Store]:
     with DemoServer() as site:
         specs = flatten_sources(parse_config(site.feeds_yaml()))
-        outcomes = asyncio.run(run_ingest(specs, store, processor))
+        outcomes = asyncio.run(run_ingest(specs, store, processor, clock=lambda: DEMO_NOW))
         assert sum(o.new for o in outcomes.values()) == 20  # 18 + a copy and a translation
         yield store
 
 
 def titles(store: Store, **query: object) -> set[str]:
     with store.read() as conn:
-        return {r["title"] for r in search(conn, Query(limit=100, **query))}  # type: ignore[arg-type]
+        return {r.title for r in search(conn, Query(limit=100, **query))}  # type: ignore[arg-type]
 
 
 def test_demo_items_carry_linked_entities_and_regions(demo_store: Store, kb: KnowledgeBase) -> None:
     with demo_store.read() as conn:
         rows = search(conn, Query(limit=100))
-    by_title = {r["title"]: item_json(r, kb=kb) for r in rows}
+    by_title = {r.title: item_json(r, kb=kb) for r in rows}
     renamed = by_title["Mineralklynge Nord blir Mineralklynge Norge"]
     org = next(e for e in renamed["entities"] if e["id"] == "org:mineralklynge-norge")
     assert org["type"] == "ORG" and org["kind"] == "cluster"

@@ -121,7 +121,7 @@ def test_an_updated_article_leaves_and_joins_stories(store: Store) -> None:
     assert alone not in (None, first)
     with store.read() as conn:
         (row,) = search(conn, Query(limit=50, clusters=["gruv"]))
-    assert row["story"]["size"] == 1 and row["story"]["id"] == first
+    assert row.story is not None and row.story.size == 1 and row.story.id == first
     put(store, translation, site="mineral", now=NOW + timedelta(hours=2))  # and back again
     assert story_of(store, second) == first
     # The founder changes too, and leaves: the story keeps its id with the other copy.
@@ -144,12 +144,13 @@ def test_collapse_gives_the_earliest_copy_that_matches(store: Store) -> None:
         assert count(conn, Query(collapse="story"), cap=10) == 2
         text = search(conn, Query(limit=50, collapse="story", text="metallflöden"))
     assert len(plain) == 4
-    assert {r["id"] for r in collapsed} == {sv, other}  # the earliest copy (v1, 12 January)
-    assert [r["id"] for r in norwegian] == [nb]  # the Swedish copies are filtered out
-    assert [r["id"] for r in text] == [sv]
-    story = next(r["story"] for r in collapsed if r["id"] == sv)
-    assert story["size"] == 3 and [i["id"] for i in story["items"]] == [sv, nb, rw]
-    assert {i["cluster"] for i in story["items"]} == {"gruv", "mineral"}
+    assert {r.id for r in collapsed} == {sv, other}  # the earliest copy (v1, 12 January)
+    assert [r.id for r in norwegian] == [nb]  # the Swedish copies are filtered out
+    assert [r.id for r in text] == [sv]
+    story = next(r.story for r in collapsed if r.id == sv)
+    assert story is not None
+    assert story.size == 3 and [i.id for i in story.items] == [sv, nb, rw]
+    assert {i.cluster for i in story.items} == {"gruv", "mineral"}
 
 
 def test_concurrent_writers_find_each_other(db_url: str) -> None:

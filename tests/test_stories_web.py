@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -20,6 +20,7 @@ from clusternews.adapters.store.search import Query, search
 from clusternews.config import parse_config
 from clusternews.config.schema import flatten_sources
 from clusternews.demo.server import DemoServer
+from clusternews.demo.site import DEMO_NOW
 from clusternews.jobs.workers import Processor
 from clusternews.knowledge.base import KnowledgeBase
 from clusternews.mail.render import Letter, render_message
@@ -157,21 +158,23 @@ def test_digest_shows_a_story_once_with_also_published_by(store: Store,
 def test_demo_shows_a_story_on_two_sites(store: Store, processor: Processor) -> None:
     with DemoServer() as demo:
         specs = flatten_sources(parse_config(demo.feeds_yaml()))
-        outcomes = asyncio.run(run_ingest(specs, store, processor))
+        outcomes = asyncio.run(run_ingest(specs, store, processor, clock=lambda: DEMO_NOW))
         assert sum(o.new for o in outcomes.values()) == 20
         with store.read() as conn:
             rows = search(conn, Query(limit=100))
-        stories = {r["story"]["id"]: r["story"] for r in rows if r["story"]["size"] > 1}
-        clusters = {frozenset(i["cluster"] for i in s["items"]) for s in stories.values()}
-        languages = {frozenset(i["language"] for i in s["items"]) for s in stories.values()}
+        assert all(r.story is not None for r in rows)
+        stories = {r.story.id: r.story for r in rows if r.story and r.story.size > 1}
+        clusters = {frozenset(i.cluster for i in s.items) for s in stories.values()}
+        languages = {frozenset(i.language for i in s.items) for s in stories.values()}
         assert frozenset({"demo-mineral", "demo-gruv"}) in clusters  # the translation
         assert frozenset({"demo-prosess", "demo-industri"}) in clusters  # the copy
         assert frozenset({"no", "sv"}) in languages
-        assert len(stories) == 2 and all(s["size"] == 2 for s in stories.values())
-        before = {r["id"]: r["story"]["id"] for r in rows}
+        assert len(stories) == 2 and all(s.size == 2 for s in stories.values())
+        before = {r.id: r.story and r.story.id for r in rows}
+        # A poll an hour later, by the demo's clock: nothing new, nothing changed.
         again = asyncio.run(run_ingest(specs, store, processor,
-                                       clock=lambda: datetime.now(UTC)))
+                                       clock=lambda: DEMO_NOW + timedelta(hours=1)))
         assert sum(o.new + o.updated for o in again.values()) == 0
         with store.read() as conn:
-            after = {r["id"]: r["story"]["id"] for r in search(conn, Query(limit=100))}
+            after = {r.id: r.story and r.story.id for r in search(conn, Query(limit=100))}
         assert after == before

@@ -34,7 +34,7 @@ def filled(store: Store, kb: KnowledgeBase) -> Store:
 def slugs(store: Store, **query: object) -> list[str]:
     with store.read() as conn:
         rows = search(conn, Query(limit=100, **query))  # type: ignore[arg-type]
-    return [r["url"].rsplit("/", 1)[1] for r in rows]
+    return [r.url.rsplit("/", 1)[1] for r in rows]
 
 
 def test_stemming_is_light_and_prefix_safe() -> None:
@@ -63,7 +63,7 @@ def test_title_hits_rank_first_then_newest(filled: Store) -> None:
     assert newest == sorted(newest, key=lambda s: newest.index(s))  # stable
     with filled.read() as conn:
         rows = search(conn, Query(text="gruv", order="newest", limit=100))
-    dates = [r["published"] for r in rows]
+    dates = [r.published for r in rows]
     assert dates == sorted(dates, reverse=True)
 
 
@@ -93,9 +93,9 @@ def test_paging_by_offset_and_by_cursor(filled: Store) -> None:
         page1 = search(conn, Query(limit=4))
         page2 = search(conn, Query(limit=4, after=cursor(page1[-1])))
         page3 = search(conn, Query(limit=4, offset=8))
-    got = [r["url"].rsplit("/", 1)[1] for r in page1 + page2]
+    got = [r.url.rsplit("/", 1)[1] for r in page1 + page2]
     assert got == everything[:8]
-    assert [r["url"].rsplit("/", 1)[1] for r in page3] == everything[8:]
+    assert [r.url.rsplit("/", 1)[1] for r in page3] == everything[8:]
 
 
 def test_index_follows_updates(filled: Store, kb: KnowledgeBase) -> None:
@@ -120,4 +120,5 @@ def test_entities_counts_months_related(filled: Store, kb: KnowledgeBase) -> Non
         related = {r["entity_id"] for r in related_entities(conn, "org:sintef")}
         assert "org:mineralklynge-norge" in related and "org:sintef" not in related
         one = search(conn, Query(limit=1))[0]
-        assert get(conn, one["id"])["sources"] and get(conn, "nope") is None
+        found = get(conn, one.id)
+        assert found is not None and found.sources and get(conn, "nope") is None

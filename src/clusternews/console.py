@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 from clusternews.adapters.store.status import SourceStatus
 from clusternews.jobs.refresh import Outcome
+from clusternews.models import StoredItem
 
 console = Console()
 errors = Console(stderr=True)
@@ -86,17 +86,17 @@ def sources_table(rows: list[SourceStatus], now: datetime) -> Table:
     return table
 
 
-def items_table(rows: list[dict[str, Any]], title: str) -> Table:
+def items_table(items: list[StoredItem], title: str) -> Table:
     table = Table(title=title)
     for col in ("published", "lang", "title", "sources"):
         table.add_column(col, overflow="fold")
-    for row in rows:
-        lang = row["language"] + (f"/{row['language_variant']}" if row["language_variant"] else "")
-        published = row["published"].strftime("%Y-%m-%d") if row["published"] else "-"
+    for item in items:
+        lang = item.language + (f"/{item.language_variant}" if item.language_variant else "")
+        published = item.published.strftime("%Y-%m-%d") if item.published else "-"
         table.add_row(
             published,
-            f"{lang} {row['language_confidence']:.2f}",
-            row["title"][:90],
-            ", ".join(s["source_id"] for s in row["sources"]),
+            f"{lang} {item.language_confidence:.2f}",
+            item.title[:90],
+            ", ".join(s.source_id for s in item.sources),
         )
     return table

@@ -77,3 +77,62 @@ class Article:
     entities: tuple[Entity, ...] = field(default=())
     regions: tuple[str, ...] = field(default=())  # names, expanded up the hierarchy
     region_ids: tuple[str, ...] = field(default=())  # the same regions as knowledge-base ids
+
+
+@dataclass(frozen=True, slots=True)
+class ItemSource:
+    """One source that carries a stored item, and the URL it gave for it."""
+
+    source_id: str  # "<cluster id>:<source name>"
+    url: str
+    source_url: str | None = None  # the source's own URL; None once the source is removed
+
+
+@dataclass(frozen=True, slots=True)
+class StoryCopy:
+    """One item of a story, as the story lists it."""
+
+    id: str
+    url: str
+    cluster: str
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """The copies of one story (another URL, another language), ordered by date; an item
+    outside any story is a story of its own, with itself as the one copy."""
+
+    id: str
+    size: int
+    first_seen: datetime
+    items: tuple[StoryCopy, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredItem:
+    """A stored article as the store returns it, with its sources and its story."""
+
+    id: str
+    url: str
+    cluster: str  # the owner of the source that found it first
+    title: str
+    summary: str
+    text: str
+    language: str
+    language_variant: str | None
+    language_confidence: float
+    published: datetime | None
+    first_seen: datetime
+    updated_at: datetime
+    author: str | None = None
+    image: str | None = None
+    entities: tuple[Entity, ...] = ()
+    regions: tuple[str, ...] = ()  # names, expanded up the hierarchy
+    sources: tuple[ItemSource, ...] = ()  # first seen first
+    story: Story | None = None  # None: read without its story (the store always adds it)
+
+    @property
+    def date(self) -> datetime:
+        """Publication date, else when first seen: the date items are sorted and paged by."""
+        return self.published or self.first_seen

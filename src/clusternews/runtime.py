@@ -85,10 +85,14 @@ class Runtime:
         return self.context
 
     async def ingest(
-        self, specs: list[SourceSpec], on_done: Callable[[Outcome], None] | None = None
+        self,
+        specs: list[SourceSpec],
+        on_done: Callable[[Outcome], None] | None = None,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> list[Outcome]:
         async with PoliteClient(self.http) as client:
-            return await ingest(specs, self._context(client), on_done=on_done)
+            return await ingest(specs, self._context(client), on_done=on_done, clock=clock)
 
     def next_due(self, source_id: str) -> datetime | None:
         with self.store.read() as conn:

@@ -11,6 +11,7 @@ from clusternews.adapters.http import HttpSettings
 from clusternews.adapters.store.search import Query, search
 from clusternews.console import console, items_table, outcomes_table
 from clusternews.demo.server import DemoServer
+from clusternews.demo.site import DEMO_NOW
 from clusternews.jobs.preview_digest import write_previews
 from clusternews.pipeline.isoweek import IsoWeek
 from clusternews.runtime import Runtime
@@ -36,7 +37,7 @@ def run_demo(
         settings = Settings(config_path=config_path, db_url=f"sqlite:///{db}", workers=workers)
         with Runtime(settings, settings.load(), http=DEMO_HTTP) as rt:
             started = time.perf_counter()
-            outcomes = asyncio.run(rt.ingest(rt.specs))
+            outcomes = asyncio.run(rt.ingest(rt.specs, clock=lambda: DEMO_NOW))
             console.print(
                 outcomes_table(outcomes, rt.context.timings, time.perf_counter() - started)
             )

@@ -37,6 +37,10 @@ REQUIRED = (
 PAGE_SIZE, FEED_SIZE, SIDEBAR_SIZE, HOME_SIZE = 20, 50, 5, 6
 # The shipped demo has only 4-6 articles per site; paginating them by 3 still shows a page 2.
 SMALL_PAGE_SIZE = 3
+# The demo's own clock: the Monday morning after its newest article. Demo ingests read the
+# sites as of then, so a sitemap's 30-day window (plan.SITEMAP_MAX_AGE) keeps every demo
+# article whatever today's date is, and the demo gives the same 20 articles every time.
+DEMO_NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 # Fixed, old "last edited" dates of the non-news pages: the clock is never read.
 STATIC_PAGES = {
     "/om-oss/": "2024-02-12",

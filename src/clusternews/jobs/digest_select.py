@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from clusternews.adapters.store import Store, deliveries
 from clusternews.adapters.store.search import Query, search
@@ -13,6 +12,7 @@ from clusternews.config import Config, Digest
 from clusternews.knowledge import filters
 from clusternews.knowledge.base import KnowledgeBase
 from clusternews.knowledge.display import display_name
+from clusternews.models import StoredItem
 from clusternews.pipeline.digest import (
     ClusterInfo,
     DigestContent,
@@ -68,13 +68,13 @@ def county_finder(kb: KnowledgeBase, lang: str | None = None) -> Callable[[str],
 
 def namer(kb: KnowledgeBase, lang: str) -> EntityNamer:
     """A tagged entity → its knowledge-base name in the digest's language (else as stored)."""
-    return lambda e: display_name(e.get("id"), lang, kb, fallback=e.get("name"))
+    return lambda e: display_name(e.id, lang, kb, fallback=e.name)
 
 
-def week_rows(store: Store, week: IsoWeek, tz: str) -> list[dict[str, Any]]:
+def week_items(store: Store, week: IsoWeek, tz: str) -> list[StoredItem]:
     """Every stored item dated from a week before `week` on (late arrivals are candidates)."""
     since = week.start(tz) - timedelta(days=7)
-    out: list[dict[str, Any]] = []
+    out: list[StoredItem] = []
     with store.read() as conn:
         while True:
             page = search(conn, Query(since=since, limit=PAGE, offset=len(out)))
@@ -91,7 +91,7 @@ def build(
     with store.read() as conn:
         previous = deliveries.first_sent_at(conn, digest.id, str(week.previous()))
     return compose(
-        week_rows(store, week, tz),
+        week_items(store, week, tz),
         interests(digest, kb),
         start=week.start(tz),
         end=week.end(tz),

@@ -8,19 +8,19 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
 
+from clusternews.models import Entity, StoredItem
 from clusternews.pipeline.digest_lead import lead
 
 TITLE_BONUS = 3.0  # an interest named in the title is what the article is about
 MENTION_CAP = 5  # ten mentions of Nordland are not ten times as relevant as one
 TOP_ORGS = 5
 _NOT_WORD = re.compile(r"[\W_]+")
-EntityNamer = Callable[[Mapping[str, Any]], str | None]  # a tagged entity → the name to show
+EntityNamer = Callable[[Entity], str | None]  # a tagged entity → the name to show
 
 
-def stored_name(entity: Mapping[str, Any]) -> str | None:
-    return entity.get("name")
+def stored_name(entity: Entity) -> str | None:
+    return entity.name
 
 
 @dataclass(frozen=True)
@@ -93,11 +93,11 @@ class DigestContent:
 
 
 def in_week(
-    row: Mapping[str, Any], *, start: datetime, end: datetime, late_since: datetime | None = None
+    item: StoredItem, *, start: datetime, end: datetime, late_since: datetime | None = None
 ) -> bool:
     """Published that week; or undated and first seen that week; or published the week before
     but first seen after that week's digest went out (`late_since`), so nobody misses it."""
-    published, first_seen = row.get("published"), row["first_seen"]
+    published, first_seen = item.published, item.first_seen
     if published is None:
         return bool(start <= first_seen < end)
     if start <= published < end:
@@ -106,32 +106,30 @@ def in_week(
     return bool(start - timedelta(days=7) <= published < start and late_since <= first_seen < end)
 
 
-def matches(row: Mapping[str, Any], interests: Interests) -> bool:
-    if interests.languages and not (
-        {row.get("language"), row.get("language_variant")} & interests.languages
-    ):
+def matches(item: StoredItem, interests: Interests) -> bool:
+    if interests.languages and not ({item.language, item.language_variant} & interests.languages):
         return False
     wanted = interests.entity_ids
-    return not wanted or any(e.get("id") in wanted for e in row.get("entities") or ())
+    return not wanted or any(e.id in wanted for e in item.entities)
 
 
-def score(row: Mapping[str, Any], interests: Interests) -> float:
+def score(item: StoredItem, interests: Interests) -> float:
     """How much an item concerns the interests: capped mentions, more if named in the title."""
     wanted = interests.entity_ids
-    title = f" {_fold(row.get('title') or '')} "
+    title = f" {_fold(item.title)} "
     total = 0.0
-    for e in row.get("entities") or ():
-        if e.get("id") not in wanted:
+    for e in item.entities:
+        if e.id not in wanted:
             continue
-        total += min(int(e.get("count") or 1), MENTION_CAP)
-        names = [e.get("name") or "", *(e.get("mentions") or ())]
+        total += min(e.count or 1, MENTION_CAP)
+        names = [e.name, *e.mentions]
         if any(n and f" {_fold(n)} " in title for n in names):  # whole words: not "Mo" in "mot"
             total += TITLE_BONUS
     return total
 
 
 def compose(
-    rows: Iterable[Mapping[str, Any]],
+    found: Iterable[StoredItem],
     interests: Interests,
     *,
     start: datetime,
@@ -145,11 +143,11 @@ def compose(
     region (county/län) for items of sources that are not clusters. Entities are listed by
     `name_of` (the reader's language); matching and ranking use the stored names."""
     chosen = [
-        r
-        for r in rows
-        if in_week(r, start=start, end=end, late_since=late_since) and matches(r, interests)
+        i
+        for i in found
+        if in_week(i, start=start, end=end, late_since=late_since) and matches(i, interests)
     ]
-    by_id = {r["id"]: r for r in chosen}
+    by_id = {i.id: i for i in chosen}
     items = _merge_copies([_item(r, interests, clusters, name_of) for r in chosen], by_id)
     groups: dict[tuple[str, str, str], list[DigestItem]] = {}
     for item in items:
@@ -171,64 +169,57 @@ def compose(
 
 
 def _item(
-    row: Mapping[str, Any],
+    item: StoredItem,
     interests: Interests,
     clusters: Mapping[str, ClusterInfo],
     name_of: EntityNamer,
 ) -> DigestItem:
-    entities = row.get("entities") or []
-
     def names(type_: str) -> tuple[str, ...]:
         named = [
-            (-int(e.get("count") or 1), name)
-            for e in entities
-            if e.get("type") == type_ and (name := name_of(e))
+            (-(e.count or 1), name)
+            for e in item.entities
+            if e.type == type_ and (name := name_of(e))
         ]
         return tuple(dict.fromkeys(name for _n, name in sorted(named)))
 
     return DigestItem(
-        id=row["id"],
-        title=row.get("title") or row["url"],
-        url=row["url"],
-        date=row.get("published") or row["first_seen"],
-        language=row.get("language") or "und",
-        variant=row.get("language_variant"),
-        lead=lead(row.get("summary") or row.get("text") or ""),
+        id=item.id,
+        title=item.title or item.url,
+        url=item.url,
+        date=item.date,
+        language=item.language or "und",
+        variant=item.language_variant,
+        lead=lead(item.summary or item.text),
         orgs=names("ORG"),
         regions=names("REGION"),
         programmes=names("PROGRAMME"),
-        sources=_sources(row, clusters),
-        score=score(row, interests),
-        cluster=row["cluster"],
-        also=_story_sites(row, clusters),
+        sources=_sources(item, clusters),
+        score=score(item, interests),
+        cluster=item.cluster,
+        also=_story_sites(item, clusters),
     )
 
 
-def _sources(row: Mapping[str, Any], clusters: Mapping[str, ClusterInfo]) -> tuple[SourceRef, ...]:
+def _sources(item: StoredItem, clusters: Mapping[str, ClusterInfo]) -> tuple[SourceRef, ...]:
     refs: dict[str, SourceRef] = {}
-    for link in row.get("sources") or ():
-        owner = str(link.get("source_id") or row["cluster"]).split(":", 1)[0]
+    for link in item.sources:
+        owner = (link.source_id or item.cluster).split(":", 1)[0]
         info = clusters.get(owner)
         name = info.name if info else owner
-        refs.setdefault(owner, SourceRef(name, link.get("url") or row["url"]))
+        refs.setdefault(owner, SourceRef(name, link.url or item.url))
     if not refs:
-        info = clusters.get(row["cluster"])
-        refs[row["cluster"]] = SourceRef(info.name if info else row["cluster"], row["url"])
+        info = clusters.get(item.cluster)
+        refs[item.cluster] = SourceRef(info.name if info else item.cluster, item.url)
     return tuple(refs.values())
 
 
 def _story_sites(
-    row: Mapping[str, Any],
+    item: StoredItem,
     clusters: Mapping[str, ClusterInfo],
 ) -> tuple[SourceRef, ...]:
     """The sites of the story's other copies, also those outside the digest's filters."""
-    story = row.get("story") or {}
-    refs = [
-        SourceRef(_name(c.get("cluster") or "", clusters), c.get("url") or "")
-        for c in story.get("items") or ()
-        if c.get("id") != row["id"]
-    ]
-    return tuple(refs)
+    copies = item.story.items if item.story else ()
+    return tuple(SourceRef(_name(c.cluster, clusters), c.url) for c in copies if c.id != item.id)
 
 
 def _name(cluster: str, clusters: Mapping[str, ClusterInfo]) -> str:
@@ -238,14 +229,14 @@ def _name(cluster: str, clusters: Mapping[str, ClusterInfo]) -> str:
 
 def _merge_copies(
     items: list[DigestItem],
-    rows: Mapping[str, Mapping[str, Any]],
+    stored: Mapping[str, StoredItem],
 ) -> list[DigestItem]:
     """A story is shown once: its copies (one story, or the same title on several sites)
     become "also published by …" on the copy kept, the best-scoring then earliest."""
     kept: dict[str, DigestItem] = {}
     for item in sorted(items, key=lambda i: (-i.score, i.date, i.id)):
-        story = rows[item.id].get("story") or {}
-        key = f"s:{story['id']}" if story.get("size", 1) > 1 else f"t:{_fold(item.title)}"
+        story = stored[item.id].story
+        key = f"s:{story.id}" if story and story.size > 1 else f"t:{_fold(item.title)}"
         first = kept.get(key)
         if first is None:
             kept[key] = item
@@ -266,17 +257,17 @@ def _unique(also: tuple[SourceRef, ...], own: tuple[SourceRef, ...]) -> tuple[So
 
 
 def _group(
-    row: Mapping[str, Any],
+    item: StoredItem,
     clusters: Mapping[str, ClusterInfo],
     county_of: Callable[[str], str | None],
 ) -> tuple[str, str, str]:
-    info = clusters.get(row["cluster"])
+    info = clusters.get(item.cluster)
     if info is not None and info.is_cluster:
-        return "cluster", row["cluster"], info.name
-    regions = [e for e in row.get("entities") or () if e.get("type") == "REGION" and e.get("id")]
-    regions.sort(key=lambda e: -int(e.get("count") or 1))
+        return "cluster", item.cluster, info.name
+    regions = [e for e in item.entities if e.type == "REGION" and e.id]
+    regions.sort(key=lambda e: -(e.count or 1))
     for region in regions:
-        county = county_of(region["id"])
+        county = county_of(region.id)
         if county:
             return "region", county, county
     if info is not None and info.region:
@@ -285,16 +276,16 @@ def _group(
 
 
 def _top_orgs(
-    rows: Mapping[str, Mapping[str, Any]], items: list[DigestItem], name_of: EntityNamer
+    stored: Mapping[str, StoredItem], items: list[DigestItem], name_of: EntityNamer
 ) -> tuple[tuple[str, int], ...]:
     """The organizations named by the most items of the digest (then by mentions)."""
     per_item: Counter[str] = Counter()
     mentions: Counter[str] = Counter()
     for item in items:
-        for e in rows[item.id].get("entities") or ():
-            if e.get("type") == "ORG" and (name := name_of(e)):
+        for e in stored[item.id].entities:
+            if e.type == "ORG" and (name := name_of(e)):
                 per_item[name] += 1
-                mentions[name] += int(e.get("count") or 1)
+                mentions[name] += e.count or 1
     ranked = sorted(per_item, key=lambda n: (-per_item[n], -mentions[n], n))
     return tuple((name, per_item[name]) for name in ranked[:TOP_ORGS])
 

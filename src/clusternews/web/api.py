@@ -79,7 +79,7 @@ def router(ctx: WebContext) -> APIRouter:
             row = get(conn, item_id)
         if row is None:
             raise HTTPException(404, "no such item")
-        return {**item_json(row, kb=ctx.kb, tz=ctx.options.timezone), "text": row["text"]}
+        return {**item_json(row, kb=ctx.kb, tz=ctx.options.timezone), "text": row.text}
 
     @api.get(
         "/entities",

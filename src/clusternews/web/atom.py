@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from lxml import etree
 
 from clusternews.item_json import item_json
 from clusternews.knowledge.base import KnowledgeBase
+from clusternews.models import StoredItem
 
 ATOM = "http://www.w3.org/2005/Atom"
 
@@ -30,7 +30,7 @@ def _stamp(value: datetime | None) -> str:
 
 
 def feed(
-    rows: list[dict[str, Any]],
+    items: list[StoredItem],
     *,
     title: str,
     self_url: str,
@@ -42,26 +42,26 @@ def feed(
     root = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
     _sub(root, "id", f"urn:clusternews:feed:{self_url}")
     _sub(root, "title", title)
-    newest = max((r["updated_at"] for r in rows), default=None)
+    newest = max((i.updated_at for i in items), default=None)
     _sub(root, "updated", _stamp(newest))
     _sub(root, "link", rel="self", href=self_url, type="application/atom+xml")
     _sub(root, "link", rel="alternate", href=home_page_url, type="text/html")
     if next_url:
         _sub(root, "link", rel="next", href=next_url, type="application/atom+xml")
     _sub(root, "generator", "clusternews")
-    for row in rows:
-        data = item_json(row, kb=kb, tz=tz)
+    for item in items:
+        data = item_json(item, kb=kb, tz=tz)
         entry = _sub(root, "entry")
-        _sub(entry, "id", f"urn:clusternews:item:{row['id']}")
-        _sub(entry, "title", row["title"], type="text")
-        _sub(entry, "link", rel="alternate", href=row["url"])
-        _sub(entry, "updated", _stamp(row["updated_at"]))
-        if row.get("published"):
-            _sub(entry, "published", _stamp(row["published"]))
-        _sub(_sub(entry, "author"), "name", row.get("author") or data["cluster"])
-        _sub(entry, "summary", row["summary"], type="text")
-        _sub(entry, "content", row["text"], type="text").set(
-            "{http://www.w3.org/XML/1998/namespace}lang", row["language"]
+        _sub(entry, "id", f"urn:clusternews:item:{item.id}")
+        _sub(entry, "title", item.title, type="text")
+        _sub(entry, "link", rel="alternate", href=item.url)
+        _sub(entry, "updated", _stamp(item.updated_at))
+        if item.published:
+            _sub(entry, "published", _stamp(item.published))
+        _sub(_sub(entry, "author"), "name", item.author or data["cluster"])
+        _sub(entry, "summary", item.summary, type="text")
+        _sub(entry, "content", item.text, type="text").set(
+            "{http://www.w3.org/XML/1998/namespace}lang", item.language
         )
         _sub(entry, "category", term=data["cluster"], label="cluster")
         for entity in data["entities"]:

@@ -6,12 +6,13 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi import Query as Param
 
 from clusternews.adapters.store.search import cursor, search, version
+from clusternews.models import StoredItem
 from clusternews.web import atom, jsonfeed
 from clusternews.web.api import ERRORS
 from clusternews.web.context import WebContext
@@ -59,7 +60,7 @@ def router(ctx: WebContext) -> APIRouter:
 
     def page(
         request: Request, f: Filters, limit: int | None, after: str | None, path: str
-    ) -> tuple[list[dict[str, Any]], str | None, str]:
+    ) -> tuple[list[StoredItem], str | None, str]:
         size = limit or opts.feed_limit
         try:
             query = to_query(ctx.kb, f, tz=opts.timezone, limit=size + 1, order="newest")

@@ -2,46 +2,44 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from clusternews.item_json import item_json
 from clusternews.knowledge.base import KnowledgeBase
+from clusternews.models import StoredItem
 
 VERSION = "https://jsonfeed.org/version/1.1"
 EXTENSION = "_clusternews"  # JSON Feed: extension keys start with an underscore
 
 
-def feed_item(row: dict[str, Any], *, tz: str, kb: KnowledgeBase) -> dict[str, Any]:
-    data = item_json(row, kb=kb, tz=tz)
+def feed_item(item: StoredItem, *, tz: str, kb: KnowledgeBase) -> dict[str, Any]:
+    data = item_json(item, kb=kb, tz=tz)
     tags = [e["name"] for e in data["entities"] if e.get("type") != "PERSON"]
     out: dict[str, Any] = {
-        "id": f"urn:clusternews:item:{row['id']}",  # stable: derived from the first URL
-        "url": row["url"],
-        "title": row["title"],
-        "content_text": row["text"],
-        "summary": row["summary"],
-        "language": row["language"],
+        "id": f"urn:clusternews:item:{item.id}",  # stable: derived from the first URL
+        "url": item.url,
+        "title": item.title,
+        "content_text": item.text,
+        "summary": item.summary,
+        "language": item.language,
         "tags": list(dict.fromkeys([data["cluster"], *tags])),
         EXTENSION: data,
     }
     if data["published"]:
         out["date_published"] = data["published"]
-    modified = row.get("updated_at")
-    if isinstance(modified, datetime):
-        out["date_modified"] = modified.astimezone(ZoneInfo(tz)).isoformat()
-    if row.get("author"):
-        out["authors"] = [{"name": row["author"]}]
-    if row.get("image"):
-        out["image"] = row["image"]
+    out["date_modified"] = item.updated_at.astimezone(ZoneInfo(tz)).isoformat()
+    if item.author:
+        out["authors"] = [{"name": item.author}]
+    if item.image:
+        out["image"] = item.image
     if data["source"]:
         out["external_url"] = data["source"]
     return out
 
 
 def feed(
-    rows: list[dict[str, Any]],
+    items: list[StoredItem],
     *,
     title: str,
     home_page_url: str,
@@ -57,7 +55,7 @@ def feed(
         "feed_url": feed_url,
         "description": "News from Nordic industry clusters, tagged with organizations, "
         "regions and programmes.",
-        "items": [feed_item(r, tz=tz, kb=kb) for r in rows],
+        "items": [feed_item(i, tz=tz, kb=kb) for i in items],
     }
     if next_url:
         doc["next_url"] = next_url

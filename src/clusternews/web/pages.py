@@ -16,6 +16,7 @@ from clusternews.adapters.store import search as store_search
 from clusternews.adapters.store import status, story_views
 from clusternews.item_json import item_json
 from clusternews.knowledge.display import display_name, org_number
+from clusternews.models import StoredItem
 from clusternews.web.context import WebContext
 from clusternews.web.i18n import NAMES as UI_NAMES
 from clusternews.web.i18n import STRINGS, choose
@@ -78,12 +79,12 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
     def render_missing() -> Response:
         return Response("no such language", status_code=404, media_type="text/plain")
 
-    def items_for(rows: list[dict[str, Any]], ui: str) -> list[dict[str, Any]]:
+    def items_for(found: list[StoredItem], ui: str) -> list[dict[str, Any]]:
         """Items as pages show them: entity names in the page language `ui`."""
         out = []
-        for row in rows:
-            data = item_json(row, kb=ctx.kb, tz=opts.timezone, lang=ui)
-            data["date"] = (row["published"] or row["first_seen"]).astimezone(tz)
+        for item in found:
+            data = item_json(item, kb=ctx.kb, tz=opts.timezone, lang=ui)
+            data["date"] = item.date.astimezone(tz)
             data["entities"] = [e for e in data["entities"] if e["id"]]
             out.append(data)
         return out
@@ -173,8 +174,8 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
             request,
             "item.html",
             item=item,
-            text=row["text"],
-            paragraphs=[p for p in row["text"].split("\n") if p.strip()],
+            text=row.text,
+            paragraphs=[p for p in row.text.split("\n") if p.strip()],
         )
 
     @pages.get("/stories/{story_id}", response_class=HTMLResponse)
@@ -188,7 +189,7 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
         if not rows:
             return render(request, "error.html", 404, message=None)
         copies = items_for(rows, ui_of(request))
-        first = min(r["first_seen"] for r in rows).astimezone(tz)
+        first = min(r.first_seen for r in rows).astimezone(tz)
         return render(request, "story.html", items=copies, first_seen=first)
 
     @pages.get("/entities/{entity_id:path}", response_class=HTMLResponse)

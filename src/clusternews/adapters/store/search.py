@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, exists, func, literal, or_, select
 
-from clusternews.adapters.store import fts, story_views
-from clusternews.adapters.store.schema import item_entities, item_sources, items, sources
+from clusternews.adapters.store import fts, item_records, story_views
+from clusternews.adapters.store.schema import item_entities, item_sources, items
+from clusternews.models import StoredItem
 
 # The newest-first sort key; ix_items_newest (migration 0004) indexes exactly this expression.
 NEWEST = func.coalesce(items.c.published, items.c.first_seen)
@@ -111,7 +112,7 @@ def _narrowed(query: Query) -> bool:
     )
 
 
-def search(conn: Connection, query: Query) -> list[dict[str, Any]]:
+def search(conn: Connection, query: Query) -> list[StoredItem]:
     stmt, rank = _filtered(conn, query, items)
     if rank is not None:
         stmt = stmt.add_columns(rank.label("rank"))
@@ -123,10 +124,7 @@ def search(conn: Connection, query: Query) -> list[dict[str, Any]]:
     else:
         stmt = stmt.order_by(NEWEST.desc(), items.c.id)
     stmt = stmt.limit(query.limit).offset(query.offset)
-    rows = [dict(r) for r in conn.execute(stmt).mappings()]
-    _attach_sources(conn, rows)
-    story_views.attach(conn, rows)
-    return rows
+    return item_records.records(conn, conn.execute(stmt).mappings().all())
 
 
 def version(conn: Connection) -> str:
@@ -147,40 +145,16 @@ def count(conn: Connection, query: Query, *, cap: int | None = None) -> int:
     return int(conn.execute(capped).scalar() or 0)
 
 
-def cursor(row: dict[str, Any]) -> tuple[datetime, str]:
-    """The keyset position of a row returned by `search` (for the next page)."""
-    return (row["published"] or row["first_seen"], row["id"])
+def cursor(item: StoredItem) -> tuple[datetime, str]:
+    """The keyset position of an item returned by `search` (for the next page)."""
+    return (item.date, item.id)
 
 
-def get(conn: Connection, item_id: str) -> dict[str, Any] | None:
+def get(conn: Connection, item_id: str) -> StoredItem | None:
     row = conn.execute(select(items).where(items.c.id == item_id)).mappings().first()
     if row is None:
         return None
-    found = [dict(row)]
-    _attach_sources(conn, found)
-    story_views.attach(conn, found)
-    return found[0]
-
-
-def _attach_sources(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    by_id = {r["id"]: r for r in rows}
-    for r in rows:
-        r["sources"] = []
-    found = conn.execute(
-        select(
-            item_sources.c.item_id,
-            item_sources.c.source_id,
-            item_sources.c.url,
-            sources.c.url.label("source_url"),
-        )
-        .join(sources, sources.c.id == item_sources.c.source_id, isouter=True)
-        .where(item_sources.c.item_id.in_(list(by_id)))
-        .order_by(item_sources.c.first_seen)
-    ).mappings()
-    for link in found:
-        by_id[link["item_id"]]["sources"].append(dict(link))
+    return item_records.records(conn, [row])[0]
 
 
 def entity_counts(

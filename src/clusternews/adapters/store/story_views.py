@@ -1,4 +1,4 @@
-"""Stories as readers see them: each row's story, one story's items, one item per story."""
+"""Stories as readers see them: each item's story, one story's items, one item per story."""
 
 from __future__ import annotations
 
@@ -6,23 +6,34 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    RowMapping,
+    Select,
+    and_,
+    exists,
+    func,
+    or_,
+    select,
+)
 
 from clusternews.adapters.store.schema import items, story_members
+from clusternews.models import Story, StoryCopy
 
 
-def attach(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Set row["story"]: {"id", "size", "first_seen", "items": [{"id", "url", "cluster",
-    "language"}]}, copies ordered by date; an item outside any story is a story of its own."""
+def stories(conn: Connection, rows: Sequence[RowMapping]) -> dict[str, Story]:
+    """Each item row's story by item id, copies ordered by date; an item outside any story is
+    a story of its own."""
     if not rows:
-        return
+        return {}
     found = conn.execute(
         select(story_members.c.item_id, story_members.c.story_id).where(
             story_members.c.item_id.in_([r["id"] for r in rows])
         )
     )
     story_of: dict[str, str] = {item: story for item, story in found}
-    by_story: dict[str, list[dict[str, Any]]] = {}
+    by_story: dict[str, list[RowMapping]] = {}
     if story_of:
         day = func.coalesce(items.c.published, items.c.first_seen)
         members = conn.execute(
@@ -39,24 +50,26 @@ def attach(conn: Connection, rows: list[dict[str, Any]]) -> None:
             .order_by(story_members.c.story_id, day, items.c.id)
         ).mappings()
         for m in members:
-            by_story.setdefault(m["story_id"], []).append(dict(m))
+            by_story.setdefault(m["story_id"], []).append(m)
+    out = {}
     for row in rows:
         story_id = story_of.get(row["id"])
         copies = by_story.get(story_id or "") or [row]
-        row["story"] = story_json(story_id or row["id"], copies)
+        out[row["id"]] = story(story_id or row["id"], copies)
+    return out
 
 
-def story_json(story_id: str, copies: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def story(story_id: str, copies: Sequence[RowMapping]) -> Story:
     first: datetime = min(c["first_seen"] for c in copies)
-    return {
-        "id": story_id,
-        "size": len(copies),
-        "first_seen": first,
-        "items": [
-            {"id": c["id"], "url": c["url"], "cluster": c["cluster"], "language": c["language"]}
+    return Story(
+        id=story_id,
+        size=len(copies),
+        first_seen=first,
+        items=tuple(
+            StoryCopy(id=c["id"], url=c["url"], cluster=c["cluster"], language=c["language"])
             for c in copies
-        ],
-    }
+        ),
+    )
 
 
 def item_ids(conn: Connection, story_id: str) -> list[str]:
