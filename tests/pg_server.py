@@ -78,48 +78,72 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _throwaway(url: URL) -> tuple[URL, Callable[[], None]]:
-    bindir = _bindir()
-    if bindir is None:
-        raise Unavailable(
-            f"nothing answers at {url.render_as_string()} and PostgreSQL is not installed: "
-            "install it (Debian: apt-get install postgresql) or set CLUSTERNEWS_TEST_PG")
-    root = Path(tempfile.mkdtemp(prefix="clusternews-pg-"))
-    user: str | None = None
-    if os.geteuid() == 0:  # initdb and postgres refuse to run as root
-        user = "postgres" if _has_user("postgres") else "nobody"
-        entry = pwd.getpwnam(user)
-        os.chown(root, entry.pw_uid, entry.pw_gid)
-    data, log, port = root / "data", root / "server.log", _free_port()
+class Throwaway:
+    """A PostgreSQL server of our own in a temporary folder, on a free loopback port (fsync
+    off). `stop`/`start`/`restart` keep its data, so a test can take the server away under a
+    running process; `remove` stops it for good and deletes the folder."""
 
-    def run(*args: str) -> None:
-        done = subprocess.run([str(bindir / args[0]), *args[1:]], user=user, cwd=root,
-                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              timeout=120)
+    def __init__(self, url: URL | str = DEFAULT_URL) -> None:
+        url = sa.make_url(url) if isinstance(url, str) else url
+        bindir = _bindir()
+        if bindir is None:
+            raise Unavailable(
+                f"nothing answers at {url.render_as_string()} and PostgreSQL is not installed: "
+                "install it (Debian: apt-get install postgresql) or set CLUSTERNEWS_TEST_PG")
+        self.bindir, self.port = bindir, _free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="clusternews-pg-"))
+        self.user: str | None = None
+        if os.geteuid() == 0:  # initdb and postgres refuse to run as root
+            self.user = "postgres" if _has_user("postgres") else "nobody"
+            entry = pwd.getpwnam(self.user)
+            os.chown(self.root, entry.pw_uid, entry.pw_gid)
+        self.data, self.log = self.root / "data", self.root / "server.log"
+        self.wanted = url
+        self.url = url.set(host="127.0.0.1", port=self.port, password=None)
+        self._run("initdb", "-D", str(self.data), "-U", url.username or "postgres",
+                  "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync")
+        self.start()
+        try:
+            _check(self.url)
+        except BaseException:
+            self.remove()
+            raise
+
+    def _run(self, *args: str) -> None:
+        done = subprocess.run([str(self.bindir / args[0]), *args[1:]], user=self.user,
+                              cwd=self.root, stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, timeout=120)
         if done.returncode:
             tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
-            shutil.rmtree(root, ignore_errors=True)
-            raise Unavailable(f"nothing answers at {url.render_as_string()} and a throwaway "
-                              f"PostgreSQL did not start ({args[0]}: {tail[0]})")
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise Unavailable(f"nothing answers at {self.wanted.render_as_string()} and a "
+                              f"throwaway PostgreSQL did not start ({args[0]}: {tail[0]})")
 
-    run("initdb", "-D", str(data), "-U", url.username or "postgres", "--auth=trust",
-        "--encoding=UTF8", "--locale=C", "--no-sync")
-    run("pg_ctl", "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o",
-        f"-h 127.0.0.1 -p {port} -k {root} -F -c max_connections=200", "start")
+    def start(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o",
+                  f"-h 127.0.0.1 -p {self.port} -k {self.root} -F -c max_connections=200",
+                  "start")
 
-    def stop() -> None:
-        subprocess.run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       user=user, cwd=root, stdin=subprocess.DEVNULL, capture_output=True,
-                       timeout=60)
-        shutil.rmtree(root, ignore_errors=True)
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server (its clients' connections are cut), keeping its data."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
 
-    started = url.set(host="127.0.0.1", port=port, password=None)
-    try:
-        _check(started)
-    except BaseException:
-        stop()
-        raise
-    return started, stop
+    def restart(self, mode: str = "fast") -> None:
+        # -l: without a log file the new server would write to (and hold open) our pipe
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-m", mode, "-w", "-t",
+                  "60", "-o", f"-h 127.0.0.1 -p {self.port} -k {self.root} -F "
+                  "-c max_connections=200", "restart")
+
+    def remove(self) -> None:
+        subprocess.run([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
+                        "stop"], user=self.user, cwd=self.root, stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=60)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _throwaway(url: URL) -> tuple[URL, Callable[[], None]]:
+    server = Throwaway(url)
+    return server.url, server.remove
 
 
 def _has_user(name: str) -> bool:

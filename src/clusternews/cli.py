@@ -12,6 +12,7 @@ import time
 from datetime import UTC, datetime
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.exc import OperationalError
 
 from clusternews import __version__, cli_digest, cli_opml
 from clusternews.cli_query import add_parsers
@@ -21,6 +22,7 @@ from clusternews.console import console, outcomes_table, sources_table
 from clusternews.settings import Settings
 
 EXIT_CONFIG = 2
+EXIT_DATABASE = 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +38,11 @@ def main(argv: list[str] | None = None) -> int:
         # Plain text, never wrapped: editors and CI parse `file:line:` at the start of a line.
         print(str(exc), file=sys.stderr)
         return EXIT_CONFIG
+    except OperationalError as exc:
+        # The database itself failed (a full disk, a server gone): one line, not a traceback.
+        logging.getLogger(__name__).debug("database error", exc_info=True)
+        print(f"clusternews: the database failed: {exc.orig}", file=sys.stderr)
+        return EXIT_DATABASE
     except KeyboardInterrupt:
         return 130
 

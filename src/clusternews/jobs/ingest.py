@@ -7,6 +7,8 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import OperationalError
+
 from clusternews.adapters.store import sources
 from clusternews.config.schema import SourceSpec
 from clusternews.jobs.refresh import Context, Outcome, record_failure, refresh
@@ -35,6 +37,10 @@ async def ingest(
             now = clock()
             try:
                 outcome = await refresh(spec, ctx, now=now)
+            except OperationalError as exc:  # the database (full disk, gone), not a bug
+                # Recorded if the database takes it; if not, this raises and ends the run.
+                log.error("refresh of %s: store: %s", spec.id, exc.orig, extra={"source": spec.id})
+                outcome = record_failure(spec, ctx, RuntimeError(f"store: {exc.orig}"), now=now)
             except Exception as exc:  # a bug: recorded for this source, and the others go on
                 log.exception("refresh of %s crashed", spec.id, extra={"source": spec.id})
                 outcome = record_failure(
