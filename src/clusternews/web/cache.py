@@ -8,6 +8,44 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 
+class DataVersion:
+    """The store's data version, read at most once per `ttl` seconds per process.
+
+    Every feed request needs it (ETag, cache key); reading it is two index lookups and a
+    connection, which cost more than the rest of a 304 answer. A change shows in ETags within
+    `ttl` (1 s): feed readers poll every few minutes."""
+
+    def __init__(
+        self,
+        read: Callable[[], str],
+        *,
+        ttl: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.read = read
+        self.ttl = ttl
+        self.clock = clock
+        self._value: tuple[float, str] | None = None
+        self._lock = threading.Lock()
+
+    def fresh(self) -> str | None:
+        """The version if read less than `ttl` ago, without waiting for anything."""
+        seen = self._value
+        return seen[1] if seen is not None and self.clock() - seen[0] < self.ttl else None
+
+    def current(self) -> str:
+        now = self.clock()
+        seen = self._value
+        if seen is not None and now - seen[0] < self.ttl:
+            return seen[1]
+        with self._lock:  # one reader refreshes it; the others wait for that answer
+            seen = self._value
+            if seen is None or now - seen[0] >= self.ttl:
+                seen = (now, self.read())
+                self._value = seen
+            return seen[1]
+
+
 class ResponseCache:
     """Bodies by (path, query, data version), least recently used out; entries also expire
     after `ttl` seconds so a change the version does not see (a new source link) shows soon."""

@@ -10,11 +10,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi import Query as Param
+from starlette.concurrency import run_in_threadpool
 
 from clusternews.adapters.store.search import cursor, search, version
 from clusternews.models import StoredItem
 from clusternews.web import atom, jsonfeed
 from clusternews.web.api import ERRORS
+from clusternews.web.cache import DataVersion
 from clusternews.web.context import WebContext
 from clusternews.web.params import (
     MAX_LIMIT,
@@ -47,16 +49,28 @@ def router(ctx: WebContext) -> APIRouter:
     feeds = APIRouter(tags=["feeds"], dependencies=[Depends(ctx.gate)], responses=ERRORS)
     opts = ctx.options
 
-    def respond(request: Request, make: Callable[[], bytes], media_type: str) -> Response:
-        """304 when the client has this data's version; else the body, from the cache."""
+    def read_version() -> str:
         with ctx.store.read() as conn:
-            current = version(conn)
+            return version(conn)
+
+    versions = DataVersion(read_version)
+
+    async def respond(request: Request, make: Callable[[], bytes], media_type: str) -> Response:
+        """304 when the client has this data's version; else the body, from the cache.
+
+        The routes are async so that a conditional GET, the commonest request of a feed
+        reader, is answered on the event loop without a trip through the thread pool; the
+        version read (at most once a second) and rendering go to the pool."""
+        current = versions.fresh()
+        if current is None:
+            current = await run_in_threadpool(versions.current)
         etag = _etag(request, current)
         headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Authorization"}
         if _not_modified(request, etag):
             return Response(status_code=304, headers=headers)
         key = (request.url.path, request.url.query, str(request.base_url), current)
-        return Response(ctx.cache.get_or_make(key, make), media_type=media_type, headers=headers)
+        body = await run_in_threadpool(ctx.cache.get_or_make, key, make)
+        return Response(body, media_type=media_type, headers=headers)
 
     def page(
         request: Request, f: Filters, limit: int | None, after: str | None, path: str
@@ -86,7 +100,7 @@ def router(ctx: WebContext) -> APIRouter:
         summary="JSON Feed 1.1, newest first",
         responses={200: {"content": {JSON_FEED: {}}}, 304: {"description": "unchanged"}},
     )
-    def feed_json(
+    async def feed_json(
         request: Request,
         f: Annotated[Filters, Depends(filters_param)],
         limit: Annotated[int | None, Param(ge=1, le=MAX_LIMIT)] = None,
@@ -105,7 +119,7 @@ def router(ctx: WebContext) -> APIRouter:
             )
             return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
-        return respond(request, make, JSON_FEED)
+        return await respond(request, make, JSON_FEED)
 
     @feeds.get(
         "/feed.xml",
@@ -113,7 +127,7 @@ def router(ctx: WebContext) -> APIRouter:
         summary="Atom 1.0, newest first",
         responses={200: {"content": {ATOM: {}}}, 304: {"description": "unchanged"}},
     )
-    def feed_xml(
+    async def feed_xml(
         request: Request,
         f: Annotated[Filters, Depends(filters_param)],
         limit: Annotated[int | None, Param(ge=1, le=MAX_LIMIT)] = None,
@@ -131,6 +145,6 @@ def router(ctx: WebContext) -> APIRouter:
                 kb=ctx.kb,
             )
 
-        return respond(request, make, ATOM)
+        return await respond(request, make, ATOM)
 
     return feeds

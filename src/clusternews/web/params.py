@@ -43,7 +43,7 @@ class Filters:
         return out
 
 
-def filters_param(
+async def filters_param(
     q: Annotated[str | None, Param(max_length=200, description="free text")] = None,
     org: Annotated[list[str], Param(description="organization, any alias")] = [],  # noqa: B006
     region: Annotated[list[str], Param(description="region; places inside count")] = [],  # noqa: B006
