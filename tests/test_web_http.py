@@ -402,4 +402,4 @@ def test_the_data_version_is_read_at_most_once_per_ttl() -> None:
     now[0] += 0.2
     assert versions.fresh() is None
     assert versions.current() == "v2"
-    assert reads == [100.0, 101.1]
+    assert reads == [100.0, pytest.approx(101.1)]
