@@ -60,7 +60,7 @@ def create_app(
         store=store,
         kb=kb,
         options=options,
-        gate=PartnerGate(store, limiter_for(options.rate_limit, options.redis_url)),
+        gate=PartnerGate(store, limiter_for(options.rate_limit, options.redis_url, store)),
         suggester=Suggester(kb),
         scheduler_alive=scheduler_alive,
         stage_seconds=stage_seconds,

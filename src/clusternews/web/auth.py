@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from fastapi import HTTPException, Request
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Connection
 
 from clusternews.adapters.store import Store
 from clusternews.adapters.store import partners as store_partners
-from clusternews.web.ratelimit import RateLimiter, SharedRateLimiter
+from clusternews.web.ratelimit import Limiter
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="clusternews"'}
 _TOUCH_EVERY = 60.0  # seconds: last_used_at is news, not an audit log; no write per request
@@ -19,7 +20,7 @@ _TOUCH_EVERY = 60.0  # seconds: last_used_at is news, not an audit log; no write
 @dataclass(eq=False)  # FastAPI keys its dependency cache by the callable: keep it hashable
 class PartnerGate:
     store: Store
-    limiter: RateLimiter | SharedRateLimiter
+    limiter: Limiter
     _touched: dict[int, float] = field(default_factory=dict)
 
     def __call__(self, request: Request) -> str | None:
@@ -54,10 +55,10 @@ class PartnerGate:
         if now - self._touched.get(partner_id, -_TOUCH_EVERY) < _TOUCH_EVERY:
             return
         self._touched[partner_id] = now
-        from datetime import UTC, datetime
+        used_at = datetime.now(UTC)
 
-        try:
-            with self.store.write() as conn:
-                store_partners.touch(conn, partner_id, now=datetime.now(UTC))
-        except SQLAlchemyError:  # a busy writer must not fail a read request
-            self._touched.pop(partner_id, None)
+        def touch(conn: Connection) -> None:
+            store_partners.touch(conn, partner_id, now=used_at)
+
+        # Handed to the store's writer: the request never waits for a write (lock).
+        self.store.write_later(touch)

@@ -1,39 +1,27 @@
-"""Per-token request rate limit: a token bucket per key, in this process's memory."""
+"""Per-token request rate limits shared by every web process: in Redis, else in the database."""
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
+from typing import Protocol
+
+from clusternews.adapters.store import Store, StoreBusy
+from clusternews.adapters.store import rate_limits as store_rate_limits
+
+log = logging.getLogger(__name__)
 
 
-class RateLimiter:
-    """`rate` requests per `per` seconds with bursts up to `rate`; `check` → seconds to wait."""
-
-    def __init__(
-        self, rate: int, per: float = 60.0, *, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.rate = rate
-        self.per = per
-        self.clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
+class Limiter(Protocol):
+    rate: int
 
     def check(self, key: str) -> int:
         """0 if the request may go on (and is counted), else whole seconds until it may."""
-        if self.rate <= 0:
-            return 0
-        refill = self.rate / self.per
-        with self._lock:
-            now = self.clock()
-            tokens, last = self._buckets.get(key, (float(self.rate), now))
-            tokens = min(float(self.rate), tokens + (now - last) * refill)
-            if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
-                return 0
-            self._buckets[key] = (tokens, now)
-            return max(1, math.ceil((1.0 - tokens) / refill))
+        ...
 
 
 class SharedRateLimiter:
@@ -74,6 +62,73 @@ class SharedRateLimiter:
         return max(1, math.ceil((window + 1) * self.per - now))
 
 
-def limiter_for(rate: int, redis_url: str | None) -> RateLimiter | SharedRateLimiter:
-    """Redis when configured (shared by all processes), else this process's memory."""
-    return SharedRateLimiter(redis_url, rate) if redis_url else RateLimiter(rate)
+class DatabaseRateLimiter:
+    """The same limit shared by every web process without Redis: a counter per key and fixed
+    window (as SharedRateLimiter's) in the database's rate_limits table, counted with one
+    atomic upsert, so processes never race. Windows before the last are swept once a `per`
+    by the store's writer thread, never in a request.
+
+    A request never waits for the write lock: the count gives up after the store's quick wait
+    (~50 ms) when another writer (ingestion) holds SQLite's lock. That request is then decided
+    here, in memory, going on from the last count this process read for the key in this
+    window; it is not added to the database. The trade-off: while the database stays busy,
+    each process may allow up to the whole limit on its own (what every process did before
+    the limit was shared), and never blocks a feed on a write."""
+
+    def __init__(
+        self, store: Store, rate: int, per: float = 60.0, *, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.store = store
+        self.rate = rate
+        self.per = per
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._known: dict[str, tuple[int, int]] = {}  # key → (window, count) last seen here
+        self._next_sweep = -math.inf
+
+    def check(self, key: str) -> int:
+        """0 if the request may go on (and is counted), else whole seconds until it may."""
+        if self.rate <= 0:
+            return 0
+        now = self.clock()
+        window = int(now // self.per)
+        self._sweep_now_and_then(now, window)
+        try:
+            with self.store.write_quick() as conn:
+                count = store_rate_limits.hit(conn, key, self._start(window))
+        except StoreBusy:
+            log.debug("rate limit: database busy, %s decided in this process", key)
+            count = self._count_here(key, window)
+        else:
+            with self._lock:
+                self._known[key] = (window, count)
+        if count <= self.rate:
+            return 0
+        return max(1, math.ceil((window + 1) * self.per - now))
+
+    def _start(self, window: int) -> int:
+        return int(window * self.per)  # epoch seconds: the row's window_start
+
+    def _count_here(self, key: str, window: int) -> int:
+        with self._lock:
+            seen_window, seen = self._known.get(key, (window, 0))
+            count = (seen if seen_window == window else 0) + 1
+            self._known[key] = (window, count)
+            return count
+
+    def _sweep_now_and_then(self, now: float, window: int) -> None:
+        with self._lock:
+            if now < self._next_sweep:
+                return
+            self._next_sweep = now + self.per
+            self._known = {k: v for k, v in self._known.items() if v[0] >= window - 1}
+        # The last window stays: a process whose clock is a little behind may still count in it.
+        before = self._start(window - 1)
+        self.store.write_later(partial(store_rate_limits.sweep, before=before))
+
+
+def limiter_for(rate: int, redis_url: str | None, store: Store) -> Limiter:
+    """Redis when configured, else the database: either way shared by all processes."""
+    if redis_url:
+        return SharedRateLimiter(redis_url, rate)
+    return DatabaseRateLimiter(store, rate)

@@ -13,12 +13,13 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK = 7_304_771_204  # an arbitrary fixed advisory-lock key
 
 
-def create(url: str) -> Engine:
+def create(url: str, *, busy_timeout: float = 30.0) -> Engine:
+    """`busy_timeout`: seconds a SQLite connection waits for the write lock before giving up."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": busy_timeout})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.drivername == "postgresql":  # plain postgresql:// means psycopg 3 here

@@ -177,6 +177,16 @@ partners = Table(
     Column("last_used_at", UtcDateTime),
 )
 
+# Partner rate limits without Redis: one counter per key and fixed window, shared by every web
+# process through the database (web/ratelimit.py DatabaseRateLimiter); old windows are swept.
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("window_start", BigInteger, primary_key=True),  # epoch seconds
+    Column("count", Integer, nullable=False),
+)
+
 deliveries = Table(
     "deliveries",
     metadata,
