@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -38,7 +39,10 @@ def app_from_env() -> FastAPI:
     settings = Settings.from_env()
     config = settings.load_if_present()
     return create_app(
-        Store.open(settings.db_url, migrate=False), config=config, options=settings.web(config)
+        Store.open(settings.db_url, migrate=False),
+        config=config,
+        options=settings.web(config),
+        owns_store=True,
     )
 
 
@@ -50,7 +54,10 @@ def create_app(
     options: WebOptions | None = None,
     stage_seconds: Callable[[], Mapping[str, float]] | None = None,
     config: Config | None = None,
+    owns_store: bool = False,
 ) -> FastAPI:
+    """The app over `store`; with `owns_store`, the app closes it when the server stops (so
+    the store's writer thread finishes its queued writes)."""
     # Without options (tests, embedding): feeds.yaml's timezone, built-in defaults otherwise.
     options = options or WebOptions(
         timezone=config.defaults.timezone if config else WebOptions.timezone
@@ -73,8 +80,18 @@ def create_app(
     templates = Jinja2Templates(env=env)
 
     # Swagger UI and ReDoc from the fastapi-offline package, not a CDN: /docs works offline.
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_store:
+            store.close()
+
     app = FastAPIOffline(
-        title=options.title, version=__version__, description=DESCRIPTION, static_url=DOCS_ASSETS
+        title=options.title,
+        version=__version__,
+        description=DESCRIPTION,
+        static_url=DOCS_ASSETS,
+        lifespan=lifespan,
     )
     registry, latency = health.registry_for(ctx)
     app.add_middleware(ServingMiddleware, latency=latency)
