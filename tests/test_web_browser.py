@@ -130,6 +130,43 @@ def test_pages_work_in_norwegian(browser, site: str, tmp_path: Path) -> None:  #
     context.close()
 
 
+def test_pages_in_swedish_for_a_swedish_browser(browser, site: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A browser asking for Swedish gets every page in Swedish (the lang attribute, the words,
+    entity names in their Swedish form), as screenshots show; the switcher turns it English."""
+    context = browser.new_context(locale="sv-SE")
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    shots = []
+    pg.goto(site + "/?q=Vinnova")
+    assert pg.locator("html").get_attribute("lang") == "sv"
+    body = pg.locator("body").inner_text()
+    assert "Nyheter från nordiska industrikluster" in body and "Organisation" in body
+    assert "1 artikel\n" in body  # one result, in the singular
+    assert "Europeiska unionen" in body and "Den europeiske union" not in body
+    shots.append(tmp_path / "search-sv.png")
+    pg.screenshot(path=str(shots[-1]), full_page=True)
+    pg.goto(site + "/sources")
+    assert pg.locator("html").get_attribute("lang") == "sv"
+    assert pg.locator("h1").inner_text() == "Källor"
+    shots.append(tmp_path / "sources-sv.png")
+    pg.screenshot(path=str(shots[-1]), full_page=True)
+    pg.goto(site + "/?q=Vinnova")
+    pg.locator(".result .title").first.click()
+    pg.wait_for_load_state()
+    assert pg.locator("html").get_attribute("lang") == "sv"
+    assert "Läs originalet" in pg.locator("body").inner_text()
+    shots.append(tmp_path / "item-sv.png")
+    pg.screenshot(path=str(shots[-1]), full_page=True)
+    for shot in shots:  # real renderings: a PNG of some size, not an empty page
+        data = shot.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000, shot
+    pg.locator("nav.languages a[hreflang=en]").click()
+    pg.wait_for_load_state()
+    assert pg.locator("html").get_attribute("lang") == "en"
+    assert "Read the original" in pg.locator("body").inner_text()
+    context.close()
+
+
 def test_api_docs_render_offline(site: str, page) -> None:  # type: ignore[no-untyped-def]
     """Swagger UI and ReDoc render with every request to this server (none to a CDN) and no
     script error under the docs' Content-Security-Policy."""
