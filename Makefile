@@ -51,7 +51,7 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) var .pytest_cache
 
-# NER pipelines in models/ (training/README.md): convert corpora -> spacy train -> package.
+# NER pipelines in models/ (training/README.md): vectors -> pretrain -> convert -> train -> package.
 CORPORA ?= ../shared/corpora
 
 .PHONY: models
@@ -59,4 +59,5 @@ models: $(STAMP)
 	$(BIN)/python -c 'import floret' 2>/dev/null || $(BIN)/pip install --quiet floret
 	test -d build/vectors/no-vectors || $(BIN)/python training/vectors.py --lang no --corpora $(CORPORA)
 	test -d build/vectors/sv-vectors || $(BIN)/python training/vectors.py --lang sv --corpora $(CORPORA)
+	test -f build/pretrain/no/model-last.bin || $(BIN)/python training/pretrain.py --lang no --corpora $(CORPORA)
 	$(BIN)/python training/build_models.py --corpora $(CORPORA)

@@ -131,3 +131,30 @@ def test_a_capitalized_first_word_the_language_writes_in_lower_case_is_no_name(
     found = {m.text for m in tagger.tag("Bergen fikk ny ordfører. Equinor kjøper Aker BP.",
                                         language="no").mentions}
     assert {"Bergen", "Equinor"} <= found
+
+
+def test_a_town_after_i_is_a_place_but_a_state_may_act() -> None:
+    """The model may read a town as an actor (ORG); after "i"/"på" it is a place again. A
+    country keeps the model's role: "i Noreg" is often the state (NorNE's GPE_ORG)."""
+    from clusternews.pipeline.entities.context import places_not_actors
+    from clusternews.pipeline.entities.model import Mention
+
+    text = "Rana Gruber holder til i Mo i Rana, og staten i Noreg eier Mo Industripark."
+    town = Mention(25, 34, "Mo i Rana", "ORG", "region:no:town:mo-i-rana", "Mo i Rana", None,
+                   "ner")
+    state = Mention(48, 53, "Noreg", "ORG", "region:no", "Norge", None, "ner")
+    park = Mention(59, 74, "Mo Industripark", "ORG", "org:unlisted:mo-industripark",
+                   "Mo Industripark", None, "ner")
+    assert text[town.start:town.end] == "Mo i Rana" and text[state.start:state.end] == "Noreg"
+    out = places_not_actors(text, [town, state, park])
+    assert [m.label for m in out] == ["REGION", "ORG", "ORG"]
+
+
+def test_a_person_made_of_known_names_joined_by_i_is_those_names(tagger: Tagger) -> None:
+    """The model reads "Freyr i Mo i Rana" as one person; it is a company in a town."""
+    text = ("Både Morrow Batteries i Arendal og Freyr i Mo i Rana er avhengige av Statnetts "
+            "planer for nye kraftlinjer.")
+    found = {(m.text, m.label, m.id) for m in tagger.tag(text, language="no").mentions}
+    assert ("Freyr", "ORG", "org:freyr-battery") in found
+    assert ("Mo i Rana", "REGION", "region:no:town:mo-i-rana") in found
+    assert not any(label == "PERSON" for _, label, _ in found)

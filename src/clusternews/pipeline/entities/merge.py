@@ -63,9 +63,12 @@ def absorb(text: str, ner: Mention, inner: list[Mention]) -> list[Mention]:
     if ner.label == "PERSON":
         # "Per Moss" is a person with a surname, not the town; but a "person" made only of
         # known names, one of them an organization's ("Teknikföretagen Skåne", "Vinnovas
-        # Vinnväxt"), is those names.
+        # Vinnväxt", "Freyr i Mo i Rana"), is those names. Lower-case words ("i", "og") join
+        # names; only the capitalized ones must be known.
         parts = non_overlapping(inner)
-        words = [w.span() for w in re.finditer(r"\w+", text[ner.start : ner.end])]
+        words = [
+            w.span() for w in re.finditer(r"\w+", text[ner.start : ner.end]) if not w[0].islower()
+        ]
         covered = all(
             any(p.start <= ner.start + a and ner.start + b <= p.end for p in parts)
             for a, b in words

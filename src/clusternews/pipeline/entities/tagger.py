@@ -15,6 +15,7 @@ from clusternews.pipeline.entities.context import (
     SENTENCE_START,
     appositives,
     inside_unknown_name,
+    places_not_actors,
     places_not_people,
     same_person,
     word_opening_a_sentence,
@@ -98,6 +99,7 @@ class Tagger:
         mentions = places_not_people(
             text, mentions, lambda name: self.linker.resolve(name, "REGION", country=country)
         )
+        mentions = places_not_actors(text, mentions)
         inner = [m for m in mentions if inside_unknown_name(text, m, mentions)]
         mentions = [m for m in mentions if m not in inner]
         return _result(same_person(appositives(text, mentions)), nested + inner, self.kb)
