@@ -1,10 +1,17 @@
 """Serving latency at 100,000 stored items: /feed.json, /api/items?q=…, the search page.
 
     python benchmarks/serving.py [--items 100000] [--db sqlite|postgresql|both] [--requests 400]
+                                 [--load wrk|python] [--seconds 10] [--clients 1 20 50]
 
 Generates the items (once per database; SQLite file under var/bench/), starts `clusternews
-serve --web-workers N` on loopback (N defaults to the cores), and drives it from this process
-with 1 and 50 concurrent clients; prints p50/p95/p99 (ms) and requests per second per scenario.
+serve --web-workers N` on loopback (N defaults to the cores), and loads it with 1, 20 and 50
+concurrent clients; prints p50/p95/p99 (ms) and requests per second per scenario.
+
+The load comes from a second process: wrk (Debian's `wrk`; `make bench` installs it when it
+can), a compiled generator that costs the server little CPU, each scenario once with distinct
+query strings (a different filter or search word per request, so no response cache helps) and
+once repeating one. `--load python` drives it from this process with httpx instead (slower:
+on 2 cores it, not the server, was the limit at ~250 requests/s).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import asyncio
 import hashlib
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,6 +44,18 @@ WORDS_NO = ("gruvedrift mineraler klyngen bedrifter industrien hydrogen batterie
 WORDS_SV = ("gruvan mineral klustret företag industrin vätgas batterier kompetens forskning "
             "projektet smältverk stål automation leverantörer konferens utlysning återvinning "
             "energi elektrifiering prospektering").split()
+# Distinct queries per scenario for the uncached runs: {word} and {place} cycle through these.
+SEARCH_WORDS = WORDS_NO + WORDS_SV
+DISTINCT = {
+    "feed": "/feed.json?limit={m}{lang}",
+    "feed region": "/feed.json?region={place}",
+    "feed org+lang": "/feed.json?org={org}&lang=no",
+    "api q": "/api/items?q={word}",
+    "api q+region": "/api/items?q={word}&region={place}",
+    "page q": "/?q={word}",
+    "page region": "/?region={place}",
+    "feed 304": "/feed.json?region={place}&If-None-Match",
+}
 SCENARIOS = [
     ("feed", "/feed.json"),
     ("feed region", "/feed.json?region=Nordland"),
@@ -163,6 +183,74 @@ async def drive(base: str, path: str, clients: int, total: int) -> tuple[list[fl
         return latencies, time.perf_counter() - started
 
 
+def distinct_paths(kb: KnowledgeBase, template: str, count: int = 2000) -> list[str]:
+    """`count` different query strings of one scenario (a filter value or word, and a limit):
+    more than the response cache holds (256), so cycling through them never hits it."""
+    from urllib.parse import quote
+
+    places = sorted(r.name for r in kb.regions if r.type in ("county", "municipality"))
+    orgs = sorted(o.name for o in kb.organizations)
+    rnd = random.Random(11)
+    out = []
+    for i in range(count):
+        path = template.format(n=10 + i % 40, m=1 + i % 100,
+                               lang=("", "&lang=no", "&lang=sv")[i // 100 % 3],
+                               place=quote(rnd.choice(places)),
+                               org=quote(rnd.choice(orgs)),
+                               word=quote(SEARCH_WORDS[i % len(SEARCH_WORDS)]))
+        conditional = path.endswith("&If-None-Match")
+        path = path.removesuffix("&If-None-Match")
+        path += ("&" if "?" in path else "?") + f"limit={10 + i % 41}" if "limit=" not in path \
+            else ""
+        out.append(path + ("&If-None-Match" if conditional else ""))
+    return sorted(set(out), key=out.index)
+
+
+WRK_SCRIPT = """
+local paths = {%(paths)s}
+local tags = {%(tags)s}
+local i = 0
+request = function()
+  i = i %% #paths + 1
+  local headers = {}
+  if tags[i] ~= "" then headers["If-None-Match"] = tags[i] end
+  return wrk.format("GET", paths[i], headers)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('{"p50": %%f, "p95": %%f, "p99": %%f, "requests": %%d, ' ..
+    '"seconds": %%f, "errors": %%d}\\n', latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000, summary.requests,
+    summary.duration / 1e6, e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+def wrk(base: str, paths: list[str], clients: int, seconds: int) -> dict[str, float]:
+    """One wrk run over `paths` in turn; 304 paths carry the ETag their first answer gave."""
+    import json
+    import tempfile
+
+    clean, tags = [], []
+    for k, path in enumerate(paths):
+        conditional = path.endswith("&If-None-Match")
+        path = path.removesuffix("&If-None-Match")
+        if conditional or k < 10:  # checks the path (and, for a 304, gets its ETag)
+            answer = httpx.get(base + path, timeout=60)
+            assert answer.status_code == 200, (path, answer.status_code)
+        clean.append(path)
+        tags.append(answer.headers["etag"] if conditional else "")
+    lua = WRK_SCRIPT % {"paths": ", ".join(json.dumps(p) for p in clean),
+                        "tags": ", ".join(json.dumps(t) for t in tags)}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(lua)
+    done = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s",
+                           "-s", fh.name, base], capture_output=True, text=True, check=True)
+    os.unlink(fh.name)
+    line = next(x for x in done.stdout.splitlines() if x.startswith('{"p50"'))
+    return json.loads(line)
+
+
 def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] * 1000
 
@@ -174,6 +262,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400, help="per scenario and level")
     parser.add_argument("--web-workers", type=int, default=os.cpu_count() or 1,
                         help="serve's HTTP worker processes (default: one per core)")
+    parser.add_argument("--load", choices=["wrk", "python"],
+                        default="wrk" if shutil.which("wrk") else "python")
+    parser.add_argument("--seconds", type=int, default=10, help="per wrk run")
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 20, 50])
+    parser.add_argument("--scenarios", nargs="+", default=[label for label, _ in SCENARIOS])
     args = parser.parse_args()
     urls = {"sqlite": f"sqlite:///{ROOT / 'var' / 'bench' / f'serving-{args.items}.db'}",
             "postgresql": PG_URL + "&options=-csearch_path%3Dbench" if "?" in PG_URL
@@ -186,19 +279,38 @@ def main() -> None:
         with admin.begin() as conn:
             conn.exec_driver_sql("CREATE SCHEMA IF NOT EXISTS bench")
         admin.dispose()
-    print(f"serve --web-workers {args.web_workers}; load from this process")
-    print(f"{'db':10} {'scenario':14} {'clients':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'req/s':>7}")
+    where = "wrk in a second process" if args.load == "wrk" else "httpx in this process"
+    print(f"serve --web-workers {args.web_workers}; {args.items:,} items; load from {where}")
+    print(f"{'db':10} {'scenario':14} {'queries':8} {'clients':>7} {'p50':>7} {'p95':>7} "
+          f"{'p99':>7} {'req/s':>7}")
+    kb = KnowledgeBase.load()
     for name in chosen:
         generate(urls[name], args.items)
         port = 8700 + chosen.index(name)
         server = start_server(urls[name], port, args.web_workers)
+        base = f"http://127.0.0.1:{port}"
         try:
             for label, path in SCENARIOS:
+                if label not in args.scenarios:
+                    continue
+                if args.load == "wrk":
+                    # A 304 needs its ETag first (one GET per path): 200 paths are enough there.
+                    many = 200 if label == "feed 304" else 2000
+                    for kind, paths in (("distinct", distinct_paths(kb, DISTINCT[label], many)),
+                                        ("repeated", [path])):
+                        for clients in args.clients:
+                            r = wrk(base, paths, clients, args.seconds)
+                            print(f"{name:10} {label:14} {kind:8} {clients:7} {r['p50']:7.1f} "
+                                  f"{r['p95']:7.1f} {r['p99']:7.1f} "
+                                  f"{r['requests'] / r['seconds']:7.0f}"
+                                  + (f"  ({r['errors']} errors)" if r["errors"] else ""),
+                                  flush=True)
+                    continue
                 for clients in (1, 50):
                     count = args.requests if clients == 50 else max(50, args.requests // 4)
                     lat, wall = asyncio.run(drive(f"http://127.0.0.1:{port}", path, clients,
                                                   count))
-                    print(f"{name:10} {label:14} {clients:7} {pct(lat, 50):7.1f} "
+                    print(f"{name:10} {label:14} {'repeated':8} {clients:7} {pct(lat, 50):7.1f} "
                           f"{pct(lat, 95):7.1f} {pct(lat, 99):7.1f} {len(lat) / wall:7.0f}",
                           flush=True)
         finally:
