@@ -46,6 +46,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/tag_stage.py
 	test ! -d $(CORPORA) || $(BIN)/python benchmarks/ner_raw.py --corpora $(CORPORA)
 	$(BIN)/python benchmarks/digest_demo.py
+	# wrk loads the server from a second process; without it serving.py drives it with httpx.
+	command -v wrk >/dev/null || { test "$$(id -u)" = 0 && apt-get install -y -q wrk >/dev/null; } || true
 	$(BIN)/python benchmarks/serving.py
 
 clean:
