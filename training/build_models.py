@@ -33,7 +33,7 @@ MODELS: dict[str, dict] = {
         "vectors": "no",
         # tok2vec started from `spacy pretrain` on NoReC with its Nynorsk reviews thrice
         # (pretrain.py): Nynorsk dev 78.8 -> 82.1, Bokmål 87.8 -> 87.6 (README, 2026-12-06).
-        "init_tok2vec": "no",
+        "init_tok2vec": "pretrain/no",
         "description": "PER/ORG/LOC for Norwegian (Bokmål and Nynorsk), trained on NorNE, "
         "with floret vectors trained on NoReC and a tok2vec pretrained on NoReC",
     },
@@ -74,7 +74,9 @@ MODELS["ner-no-nn2"] = {**MODELS["ner-no-v96"], "train": ["nb", "nn", "nn"]}
 # Started from tok2vec weights pretrained on the raw text (pretrain.py): ner-no-pt is what
 # ships as ner-no since 2026-12-06; the Swedish one was worse on swedish-ner (README).
 MODELS["ner-no-pt"] = MODELS["ner-no"]
-MODELS["ner-sv-pt"] = {**MODELS["ner-sv"], "init_tok2vec": "sv"}
+MODELS["ner-sv-pt"] = {**MODELS["ner-sv"], "init_tok2vec": "pretrain/sv"}
+# Two pretraining epochs instead of one (pretrain.py --resume …/model0.bin --epochs 2).
+MODELS["ner-no-pt2"] = {**MODELS["ner-no"], "init_tok2vec": "pretrain-e2/no"}
 # Swedish with Bokmål news beside it (issue 8: Swedish ORG is the weakest class), and the
 # pretrained Norwegian start with Nynorsk seen twice.
 MODELS["ner-sv-nb"] = {**MODELS["ner-sv"], "train": ["sv", "sv-uner", "nb"]}
@@ -161,7 +163,8 @@ def train(build: Path, name: str, seed: int) -> float:
         vectors = build.parent / "vectors" / f"{MODELS[name]['vectors']}-vectors"
         cmd += ["--paths.vectors", str(vectors)]
     if MODELS[name].get("init_tok2vec"):
-        weights = build.parent / "pretrain" / MODELS[name]["init_tok2vec"] / "model-last.bin"
+        # build/<folder of pretrain.py's output>/model-last.bin
+        weights = build.parent / MODELS[name]["init_tok2vec"] / "model-last.bin"
         cmd += ["--paths.init_tok2vec", str(weights)]
     # blis/numpy on 1 thread: the machine has 2 shared cores and the CNN gains little from more.
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}

@@ -178,6 +178,8 @@ def main(argv: list[str] | None = None) -> None:
                          "(default build/vectors/<lang>-vectors)")
     ap.add_argument("--words", type=int, default=3_000_000)
     ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--resume", type=Path, default=None,
+                    help="weights of a finished epoch (modelN.bin) to go on from")
     args = ap.parse_args(argv)
     config_name, _, vec_name = RAW[args.lang]
     vectors = args.vectors or ROOT / "build" / "vectors" / f"{vec_name}-vectors"
@@ -204,8 +206,11 @@ def main(argv: list[str] | None = None) -> None:
                  "pretraining.max_epochs": args.epochs}
     print(f"pretraining {config} -> {out}", flush=True)
     start = time.perf_counter()
+    resume_epoch = None
+    if args.resume is not None:  # model0.bin holds epoch 0: go on with epoch 1
+        resume_epoch = int(args.resume.stem.removeprefix("model")) + 1
     pretrain(util.load_config(config, overrides=overrides, interpolate=False).interpolate(), out,
-             silent=False)
+             resume_path=args.resume, epoch_resume=resume_epoch, silent=False)
     print(f"pretrained in {time.perf_counter() - start:.0f} s: {out / 'model-last.bin'}")
 
 
