@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -114,12 +113,6 @@ def pg_database(server: pg_server.Throwaway) -> Iterator[str]:
         admin.dispose()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start(args: list[str], *, db_url: str, feeds: Path, log: Path,
           env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     """`clusternews --workers 0 ARGS` in its own process, its output in `log`."""
@@ -143,8 +136,9 @@ def stop(procs: list[subprocess.Popen[bytes]]) -> None:
 
 
 def wait_for(check: Callable[[], bool], timeout: float, what: str,
-             logs: Sequence[Path] = ()) -> None:
-    """Poll `check` (exceptions count as not yet) until true; else fail with the logs' tails."""
+             logs: Path | Sequence[Path] = ()) -> None:
+    """Poll `check` (exceptions count as not yet) until true; else fail with the tails of the
+    logs (files, or every *.log in a folder)."""
     deadline = time.monotonic() + timeout
     last: BaseException | None = None
     while time.monotonic() < deadline:
@@ -154,6 +148,7 @@ def wait_for(check: Callable[[], bool], timeout: float, what: str,
         except Exception as exc:  # e.g. the database still restarting
             last = exc
         time.sleep(0.3)
-    tail = "".join(f"\n--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in logs
+    files = sorted(logs.glob("*.log")) if isinstance(logs, Path) else logs
+    tail = "".join(f"\n--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in files
                    if p.exists())
     raise AssertionError(f"timed out waiting for {what} (last error: {last!r}){tail}")

@@ -36,12 +36,12 @@ from .faultserver import FaultServer
 from .runtime_helpers import (
     QUEUE_ENV,
     GrowingSite,
-    free_port,
     pg_database,
     start,
     stop,
     wait_for,
 )
+from .web_server import free_port
 
 SOURCES = 3
 

@@ -3,6 +3,7 @@ README that names every setting and environment variable."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -131,4 +132,20 @@ def test_a_serve_worker_takes_base_url_rate_limit_and_timezone_from_settings(
     assert feed["home_page_url"] == "https://news.example.org/"
     assert feed["feed_url"].startswith("https://news.example.org/feed.json")
     published = [i["date_published"] for i in feed["items"] if i.get("date_published")]
+    assert published and all(p.endswith(("-05:00", "-04:00")) for p in published)
+
+
+def test_cli_search_shows_dates_in_the_configured_zone(tmp_path: Path, kb: KnowledgeBase) -> None:
+    db = f"sqlite:///{tmp_path / 'search.db'}"
+    store = Store.open(db)
+    fill(store, kb)
+    store.close()
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(FEEDS, encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "CLUSTERNEWS_DATABASE_URL": db,
+           "CLUSTERNEWS_CONFIG": str(feeds)}
+    done = subprocess.run([sys.executable, "-m", "clusternews.cli", "search", "--json"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    published = [i["published"] for i in json.loads(done.stdout) if i["published"]]
     assert published and all(p.endswith(("-05:00", "-04:00")) for p in published)

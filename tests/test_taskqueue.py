@@ -9,8 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from clusternews.adapters.store import Store
 from clusternews.adapters.store.schema import fetches, item_sources, items
 
 from .faultserver import Behave, FaultServer, Response
+from .runtime_helpers import stop, wait_for
 
 RSS = "application/rss+xml"
 SOURCES = 6
@@ -80,34 +80,12 @@ def start_worker(db_url: str, feeds: Path, tmp_path: Path, name: str, *,
                              "worker", "--concurrency", "3"], env=env, stdout=log, stderr=log)
 
 
-def stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    for p in procs:
-        if p.poll() is None:
-            p.send_signal(signal.SIGINT)
-    for p in procs:
-        try:
-            p.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            p.kill()
-
-
 def defer_all(db_url: str, source_ids: list[str]) -> list[bool]:
     async def go() -> list[bool]:
         app = taskqueue.build_app(db_url)
         async with app.open_async():
             return [await taskqueue.defer_refresh(app, s) for s in source_ids]
     return asyncio.run(go())
-
-
-def wait_for(check: Callable[[], bool], timeout: float, what: str,
-             logs: Path | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.3)
-    tail = "".join(p.read_text()[-2000:] for p in sorted(logs.glob("*.log"))) if logs else ""
-    raise AssertionError(f"timed out waiting for {what}\n{tail}")
 
 
 def job_states(store: Store) -> list[str]:

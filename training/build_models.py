@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--corpora",
         type=Path,
-        default=Path(os.environ.get("CLUSTERNEWS_CORPORA", ROOT.parent / "shared/corpora")),
+        default=corpora.default_dir(),
     )
     ap.add_argument("--build", type=Path, default=ROOT / "build" / "ner")
     ap.add_argument("--models", type=Path, default=ROOT / "models")

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import spacy
 from spacy.tokens import Doc, DocBin
 from spacy.vocab import Vocab
+
+
+def default_dir() -> Path:
+    """$CLUSTERNEWS_CORPORA, else ../shared/corpora beside the repository."""
+    here = Path(__file__).resolve().parent.parent
+    return Path(os.environ.get("CLUSTERNEWS_CORPORA", here.parent / "shared/corpora"))
 
 LABELS = ("PER", "ORG", "LOC")
 # NorNE: GPE_* is folded into its role; PROD/EVT/DRV/MISC are dropped. The probe measured

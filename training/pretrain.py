@@ -165,12 +165,14 @@ def write_raw(corpora: Path, lang: str, out: Path, budget: int) -> tuple[int, in
 
 
 def main(argv: list[str] | None = None) -> None:
+    import corpora  # after the thread settings above: it imports spaCy (and numpy)
+
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--lang", choices=sorted(RAW), required=True)
     ap.add_argument(
         "--corpora",
         type=Path,
-        default=Path(os.environ.get("CLUSTERNEWS_CORPORA", ROOT.parent / "shared/corpora")),
+        default=corpora.default_dir(),
     )
     ap.add_argument("--build", type=Path, default=ROOT / "build" / "pretrain")
     ap.add_argument("--vectors", type=Path, default=None,

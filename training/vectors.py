@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import corpora
 import spacy
 
 HERE = Path(__file__).resolve().parent
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--corpora",
         type=Path,
-        default=Path(os.environ.get("CLUSTERNEWS_CORPORA", ROOT.parent / "shared/corpora")),
+        default=corpora.default_dir(),
     )
     ap.add_argument("--build", type=Path, default=ROOT / "build" / "vectors")
     ap.add_argument("--threads", type=int, default=1)

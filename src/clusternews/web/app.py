@@ -59,9 +59,8 @@ def create_app(
     """The app over `store`; with `owns_store`, the app closes it when the server stops (so
     the store's writer thread finishes its queued writes)."""
     # Without options (tests, embedding): feeds.yaml's timezone, built-in defaults otherwise.
-    options = options or WebOptions(
-        timezone=config.defaults.timezone if config else WebOptions.timezone
-    )
+    if options is None:
+        options = WebOptions(timezone=config.defaults.timezone) if config else WebOptions()
     kb = kb or KnowledgeBase.load()
     ctx = WebContext(
         store=store,
