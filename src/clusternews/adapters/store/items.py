@@ -47,12 +47,14 @@ def upsert(
 ) -> str:
     """Store `article` as seen by `source_id`: 'new', 'updated', 'unchanged' or 'duplicate'."""
     row = conn.execute(
-        select(items.c.id, items.c.content_hash).where(items.c.url == article.url)
+        select(items.c.id, items.c.content_hash, items.c.first_seen).where(
+            items.c.url == article.url
+        )
     ).first()
     if row is None:
         # The same text under another URL (a second source, a ?p=123 permalink) is one article.
         row = conn.execute(
-            select(items.c.id, items.c.content_hash)
+            select(items.c.id, items.c.content_hash, items.c.first_seen)
             .where(items.c.content_hash == article.content_hash)
             .order_by(items.c.first_seen)
             .limit(1)
@@ -66,7 +68,7 @@ def upsert(
                 id=new_id, cluster=cluster, first_seen=now, updated_at=now, **_fields(article)
             )
         )
-        _index_entities(conn, new_id, article)
+        _index_entities(conn, new_id, article, day=article.published or now)
         link(conn, new_id, source_id=source_id, cluster=cluster, url=article.url, now=now)
         return "new"
     link(conn, row.id, source_id=source_id, cluster=cluster, url=article.url, now=now)
@@ -75,12 +77,13 @@ def upsert(
     conn.execute(
         update(items).where(items.c.id == row.id).values(updated_at=now, **_fields(article))
     )
-    _index_entities(conn, row.id, article)
+    _index_entities(conn, row.id, article, day=article.published or row.first_seen)
     return "updated"
 
 
-def _index_entities(conn: Connection, item: str, article: Article) -> None:
-    """One row per entity and per region (direct or as an ancestor), for search."""
+def _index_entities(conn: Connection, item: str, article: Article, *, day: datetime) -> None:
+    """One row per entity and per region (direct or as an ancestor), for search; `day` is the
+    item's newest-first sort key, coalesce(published, first_seen)."""
     conn.execute(delete(item_entities).where(item_entities.c.item_id == item))
     rows = {
         e.id: {
@@ -91,6 +94,7 @@ def _index_entities(conn: Connection, item: str, article: Article) -> None:
             "kind": e.kind,
             "count": e.count,
             "direct": True,
+            "day": day,
         }
         for e in article.entities
     }
@@ -105,6 +109,7 @@ def _index_entities(conn: Connection, item: str, article: Article) -> None:
                 "kind": None,
                 "count": 0,
                 "direct": False,
+                "day": day,
             },
         )
     if rows:

@@ -131,7 +131,10 @@ item_entities = Table(
     Column("kind", String(20)),
     Column("count", Integer, nullable=False),
     Column("direct", Boolean, nullable=False),
-    Index("ix_item_entities_entity", "entity_id", "item_id"),
+    # The item's newest-first sort key, coalesce(published, first_seen), copied here so that a
+    # feed filtered by an entity reads its newest items straight off ix_item_entities_day
+    # (entity_id, day DESC, item_id; migration 0009, like ix_items_newest in 0004).
+    Column("day", UtcDateTime),
 )
 
 # Each item's story (migration 0006): its fingerprint, so a newcomer is compared without
