@@ -121,3 +121,20 @@ def test_demo_then_search_cli(tmp_path: Path) -> None:
                                "--type", "ORG", "--json"], capture_output=True, text=True,
                               timeout=120, cwd=tmp_path)
     assert "org:mineralklynge-norge" in {r["entity_id"] for r in json.loads(entities.stdout)}
+
+
+def test_text_search_ranks_the_same_whether_or_not_other_filters_apply(demo_store: Store) -> None:
+    """A text-only search ranks inside the full-text index and joins only the best matches; a
+    filter that keeps everything (a `since` long ago) takes the path that joins every match.
+    Both give the same pages, ties in rank included (the demo's copy and its original)."""
+    from datetime import UTC, datetime
+
+    long_ago = datetime(2000, 1, 1, tzinfo=UTC)
+    for words in ("mineraler", "batteri", "Raufoss", "klynge", "industri", "hydrogen"):
+        for offset, limit in ((0, 1), (0, 3), (2, 2), (0, 100)):
+            with demo_store.read() as conn:
+                fast = search(conn, Query(text=words, offset=offset, limit=limit))
+                full = search(conn, Query(text=words, since=long_ago, offset=offset, limit=limit))
+            assert [r.id for r in fast] == [r.id for r in full], (words, offset, limit)
+    with demo_store.read() as conn:
+        assert len(search(conn, Query(text="klynge", limit=100))) > 3

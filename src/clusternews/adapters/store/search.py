@@ -61,6 +61,7 @@ class Query:
 # driving; "Norge" (60,000 items) took 1 ms walking and 260 ms driving. Newest-first lists
 # filtered by one entity avoid the choice: they read ix_item_entities_day (`_driver`).
 _DRIVE_BELOW = 3000
+_TIE_MARGIN = 50
 
 
 def _has_entity(conn: Connection, ids: Sequence[str]):  # type: ignore[no-untyped-def]
@@ -92,11 +93,12 @@ def _driver(query: Query) -> str | None:
 
 
 def _filtered(
-    conn: Connection, query: Query, *columns: Any, driver: Any = None
+    conn: Connection, query: Query, *columns: Any, driver: Any = None, top: int | None = None
 ) -> tuple[Select[Any], Any]:
     """The statement with every filter applied, and the text rank (or None). With `driver`
     (an alias of item_entities already joined on the first entity filter), the other entity
-    filters are probes of the item's own rows."""
+    filters are probes of the item's own rows; with `top`, only that many best text matches
+    are considered (`_top`)."""
     stmt = select(*columns).select_from(items if driver is None else driver)
     if driver is not None:
         stmt = stmt.join(items, items.c.id == driver.c.item_id)
@@ -128,7 +130,7 @@ def _filtered(
         stmt = stmt.where(story_views.earliest_of_story(within))
     rank = None
     if query.text:
-        found = fts.text_match(conn, query.text)
+        found = fts.text_match(conn, query.text, top=top)
         if found is not None:
             where, rank, joined = found
             if joined is not None:
@@ -136,6 +138,20 @@ def _filtered(
             else:
                 stmt = stmt.where(where)
     return stmt, rank
+
+
+def _top(query: Query) -> int | None:
+    """How many best text matches a relevance-ordered page needs, when nothing but the text
+    filters it (else None: every match). The margin keeps items tied in rank at the page's
+    edge in their newest-first order."""
+    if (
+        query.ordering != "relevance"
+        or query.after is not None
+        or query.collapse
+        or _narrowed(replace(query, text=None))
+    ):
+        return None
+    return query.offset + query.limit + _TIE_MARGIN
 
 
 def _narrowed(query: Query) -> bool:
@@ -162,7 +178,7 @@ def search(conn: Connection, query: Query) -> list[StoredItem]:
         stmt = stmt.where(driver.c.entity_id == entity)
         day, key = driver.c.day, driver.c.item_id
     else:
-        stmt, rank = _filtered(conn, query, items)
+        stmt, rank = _filtered(conn, query, items, top=_top(query))
         day, key = NEWEST, items.c.id
     if rank is not None:
         stmt = stmt.add_columns(rank.label("rank"))
