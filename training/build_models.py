@@ -81,6 +81,10 @@ MODELS["ner-no-pt2"] = {**MODELS["ner-no"], "init_tok2vec": "pretrain-e2/no"}
 # pretrained Norwegian start with Nynorsk seen twice.
 MODELS["ner-sv-nb"] = {**MODELS["ner-sv"], "train": ["sv", "sv-uner", "nb"]}
 MODELS["ner-no-pt-nn2"] = {**MODELS["ner-no-pt"], "train": ["nb", "nn", "nn"]}
+# Pretrained on the raw text plus the train halves' own sentences (pretrain.py --news): the
+# Swedish raw text is government prose with few persons, the train halves are news.
+MODELS["ner-no-ptn"] = {**MODELS["ner-no"], "init_tok2vec": "pretrain-news/no"}
+MODELS["ner-sv-ptn"] = {**MODELS["ner-sv"], "init_tok2vec": "pretrain-news/sv"}
 SHIPPED = ["ner-no", "ner-sv"]
 SOURCES = {
     "nb": {

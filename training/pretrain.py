@@ -22,6 +22,7 @@ import os
 import re
 import time
 from collections.abc import Iterator
+from typing import TextIO
 from pathlib import Path
 
 # One BLAS thread, as `spacy train` in build_models.py: set before numpy is imported.
@@ -39,6 +40,9 @@ NYNORSK = re.compile(r"\b(ikkje|eg|kva|korleis|berre|frå|eit|dei|vore|noko|mykj
 BOKMAL = re.compile(r"\b(ikke|jeg|hva|hvordan|bare|fra|et|de|vært|noe|mye)\b")
 NYNORSK_REPEAT = 3
 CHUNK_WORDS = 120
+# --news: the labelled corpora's train halves as plain text (their labels unused), news and
+# government text of the kind the tagger reads, repeated so they weigh against the raw text.
+NEWS = {"no": {"nb": 2, "nn": 4}, "sv": {"sv": 5, "sv-uner": 2}}
 
 # What `spacy pretrain` reads besides the training config: the raw text and the vectors.
 PRETRAIN_INPUT = """
@@ -164,6 +168,21 @@ def write_raw(corpora: Path, lang: str, out: Path, budget: int) -> tuple[int, in
     return words, nn
 
 
+def write_news(corpora_dir: Path, lang: str, fh: TextIO) -> int:
+    """Append the train halves' sentences as documents of ~CHUNK_WORDS words; returns words."""
+    import corpora
+
+    total = 0
+    for key, repeat in NEWS[lang].items():
+        text = "\n".join(" ".join(words) for words, _tags, _sp in corpora.read(corpora_dir, key, "train"))
+        n = len(text.split())
+        for _ in range(repeat):
+            for chunk in chunks(text):
+                fh.write(json.dumps({"text": chunk}, ensure_ascii=False) + "\n")
+        total += n * repeat
+    return total
+
+
 def main(argv: list[str] | None = None) -> None:
     import corpora  # after the thread settings above: it imports spaCy (and numpy)
 
@@ -179,12 +198,16 @@ def main(argv: list[str] | None = None) -> None:
                     help="spaCy pipeline whose vocab holds the floret vectors "
                          "(default build/vectors/<lang>-vectors)")
     ap.add_argument("--words", type=int, default=3_000_000)
+    ap.add_argument("--news", action="store_true",
+                    help="add the labelled corpora's train-half text (NEWS), to build/pretrain-news")
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--resume", type=Path, default=None,
                     help="weights of a finished epoch (modelN.bin) to go on from")
     args = ap.parse_args(argv)
     config_name, _, vec_name = RAW[args.lang]
     vectors = args.vectors or ROOT / "build" / "vectors" / f"{vec_name}-vectors"
+    if args.news and args.build == ROOT / "build" / "pretrain":
+        args.build = ROOT / "build" / "pretrain-news"
     out = args.build / args.lang
     out.mkdir(parents=True, exist_ok=True)
     raw = args.build / f"{args.lang}.jsonl"
@@ -192,6 +215,10 @@ def main(argv: list[str] | None = None) -> None:
         words, nn = write_raw(args.corpora, args.lang, raw, args.words)
         print(f"{args.lang}: {words:,} words of raw text, {nn} Nynorsk documents x"
               f"{NYNORSK_REPEAT}", flush=True)
+        if args.news:
+            with raw.open("a", encoding="utf-8") as fh:
+                print(f"{args.lang}: + {write_news(args.corpora, args.lang, fh):,} words of"
+                      f" train-half text {NEWS[args.lang]}", flush=True)
     config = args.build / f"{args.lang}.cfg"
     base = (HERE / "configs" / config_name).read_text(encoding="utf-8")
     # The training config with its [nlp.vectors] replaced by the floret table on disk: spaCy's
