@@ -168,6 +168,10 @@ def _narrowed(query: Query) -> bool:
 
 
 def search(conn: Connection, query: Query) -> list[StoredItem]:
+    if query.ordering == "relevance" and query.after is None:
+        ranked = _ranked_ids(conn, query)
+        if ranked is not None:
+            return _in_order(conn, ranked)
     entity = _driver(query)
     day: ColumnElement[Any]
     key: ColumnElement[Any]
@@ -191,6 +195,24 @@ def search(conn: Connection, query: Query) -> list[StoredItem]:
         stmt = stmt.order_by(day.desc(), key)
     stmt = stmt.limit(query.limit).offset(query.offset)
     return item_records.records(conn, conn.execute(stmt).mappings().all())
+
+
+def _ranked_ids(conn: Connection, query: Query) -> list[str] | None:
+    """The page's item ids in relevance order, ranked on narrow rows: sorting every match's
+    full row (text, entities) cost PostgreSQL 1-2 s for a word in 2,000 of 100,000 items,
+    where ranking ids costs 30 ms. None when the text has nothing to match."""
+    stmt, rank = _filtered(conn, query, items.c.id, top=_top(query))
+    if rank is None:
+        return None
+    stmt = stmt.order_by(rank.desc(), NEWEST.desc(), items.c.id)
+    return list(conn.execute(stmt.limit(query.limit).offset(query.offset)).scalars())
+
+
+def _in_order(conn: Connection, ids: list[str]) -> list[StoredItem]:
+    if not ids:
+        return []
+    rows = {r["id"]: r for r in conn.execute(select(items).where(items.c.id.in_(ids))).mappings()}
+    return item_records.records(conn, [rows[i] for i in ids if i in rows])
 
 
 def version(conn: Connection) -> str:
