@@ -85,6 +85,8 @@ MODELS["ner-no-pt-nn2"] = {**MODELS["ner-no-pt"], "train": ["nb", "nn", "nn"]}
 # Swedish raw text is government prose with few persons, the train halves are news.
 MODELS["ner-no-ptn"] = {**MODELS["ner-no"], "init_tok2vec": "pretrain-news/no"}
 MODELS["ner-sv-ptn"] = {**MODELS["ner-sv"], "init_tok2vec": "pretrain-news/sv"}
+# Swedish with more dropout (0.3 in training and the tok2vec): the train half is small.
+MODELS["ner-sv-d3"] = {**MODELS["ner-sv"], "config": "ner-sv-v96-d3.cfg"}
 SHIPPED = ["ner-no", "ner-sv"]
 SOURCES = {
     "nb": {
