@@ -182,7 +182,7 @@ def search(conn: Connection, query: Query) -> list[StoredItem]:
         stmt = stmt.where(driver.c.entity_id == entity)
         day, key = driver.c.day, driver.c.item_id
     else:
-        stmt, rank = _filtered(conn, query, items, top=_top(query))
+        stmt, rank = _filtered(conn, query, items)
         day, key = NEWEST, items.c.id
     if rank is not None:
         stmt = stmt.add_columns(rank.label("rank"))
