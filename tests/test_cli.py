@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -146,11 +147,23 @@ def test_serve_answers_alone(tmp_path: Path) -> None:
         assert feed["version"] == "https://jsonfeed.org/version/1.1" and feed["items"] == []
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
             assert r.status == 200 and "text/html" in r.headers["Content-Type"]
-        # Two worker processes answer, each a child of `serve` (uvicorn's supervisor).
-        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
-        workers = [c for c in children
-                   if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
-        assert len(workers) == 2, children
+        # Two worker processes answer, each a child of `serve` with a socket of its own.
+        def workers() -> list[str]:
+            children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+            return [c for c in children
+                    if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+        first = workers()
+        assert len(first) == 2, first
+        # A worker that dies is replaced, and the port keeps answering meanwhile.
+        os.kill(int(first[0]), signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (len(workers()) < 2 or first[0] in workers()):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+                assert r.status in (200, 503)
+            time.sleep(0.2)
+        again = workers()
+        assert len(again) == 2 and first[0] not in again and first[1] in again, (first, again)
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -131,6 +131,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # environment (web.app.app_from_env), so every core answers requests.
         store.close()
         os.environ.update(settings.as_env())
+        from clusternews.web import workers
+
+        if workers.reuse_port_supported():
+            # One socket per worker: uvicorn's shared socket left one core serving everything.
+            workers.supervise(args.host, args.port, processes)
+            return 0
         uvicorn.run(
             "clusternews.web.app:app_from_env",
             factory=True,
