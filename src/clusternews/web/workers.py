@@ -50,9 +50,10 @@ def serve_one(host: str, port: int) -> None:
 
     from clusternews.web.app import app_from_env
 
-    sock = listening_socket(host, port)
+    # The app first: a socket bound while the app loads would hold its share of the
+    # connections unanswered for those seconds.
     config = uvicorn.Config(app_from_env(), log_level="warning")
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.Server(config).run(sockets=[listening_socket(host, port)])
 
 
 def supervise(host: str, port: int, processes: int) -> None:
