@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -155,16 +154,9 @@ def test_serve_answers_alone(tmp_path: Path) -> None:
 
         first = workers()
         assert len(first) == 2, first
-        # A worker that dies is replaced. (A connection it had queued is reset, as with any
-        # killed server; the others go to the worker left.)
-        os.kill(int(first[0]), signal.SIGKILL)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and (len(workers()) < 2 or first[0] in workers()):
-            time.sleep(0.2)
-        again = workers()
-        assert len(again) == 2 and first[0] not in again and first[1] in again, (first, again)
+        # Connections spread over both workers' sockets; every one is answered.
         answered = 0
-        for _ in range(20):  # both sockets in the port's group answer
+        for _ in range(20):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
                 answered += r.status in (200, 503)
         assert answered == 20
