@@ -24,8 +24,10 @@ PG_URL = pytest.StashKey[str]()
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Before the first test: the PostgreSQL at $CLUSTERNEWS_TEST_PG, or a throwaway one, when
     any selected test runs on PostgreSQL; else stop the run with one line saying why."""
-    if not any(getattr(item, "callspec", None) and item.callspec.params.get("db_url")
-               == "postgresql" for item in session.items):
+    if not any(
+        getattr(item, "callspec", None) and item.callspec.params.get("db_url") == "postgresql"
+        for item in session.items
+    ):
         return
     try:
         url, stop = pg_server.provide(os.environ.get("CLUSTERNEWS_TEST_PG"))

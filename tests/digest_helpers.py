@@ -76,18 +76,42 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def config(port: int, *, to: list[str], language: str = "nb", regions: list[str] | None = None,
-           orgs: list[str] | None = None, languages: list[str] | None = None,
-           send_empty: bool = False, digest_id: str = "weekly-nord") -> Config:
-    return parse_config(config_yaml(port, to=to, language=language, regions=regions, orgs=orgs,
-                                    languages=languages, send_empty=send_empty,
-                                    digest_id=digest_id))
+def config(
+    port: int,
+    *,
+    to: list[str],
+    language: str = "nb",
+    regions: list[str] | None = None,
+    orgs: list[str] | None = None,
+    languages: list[str] | None = None,
+    send_empty: bool = False,
+    digest_id: str = "weekly-nord",
+) -> Config:
+    return parse_config(
+        config_yaml(
+            port,
+            to=to,
+            language=language,
+            regions=regions,
+            orgs=orgs,
+            languages=languages,
+            send_empty=send_empty,
+            digest_id=digest_id,
+        )
+    )
 
 
-def config_yaml(port: int, *, to: list[str], language: str = "nb",
-                regions: list[str] | None = None, orgs: list[str] | None = None,
-                languages: list[str] | None = None, send_empty: bool = False,
-                digest_id: str = "weekly-nord") -> str:
+def config_yaml(
+    port: int,
+    *,
+    to: list[str],
+    language: str = "nb",
+    regions: list[str] | None = None,
+    orgs: list[str] | None = None,
+    languages: list[str] | None = None,
+    send_empty: bool = False,
+    digest_id: str = "weekly-nord",
+) -> str:
     return f"""
 defaults: {{timezone: Europe/Oslo}}
 clusters:
@@ -125,17 +149,34 @@ smtp: {{host: 127.0.0.1, port: {port}, from: klyngenytt@example.no, starttls: fa
 """
 
 
-def article(kb: KnowledgeBase, url: str, title: str, *, summary: str = "", published: datetime,
-            language: str = "no", variant: str | None = "nb", orgs: dict[str, int] | None = None,
-            places: dict[str, int] | None = None, programmes: dict[str, int] | None = None,
-            text: str | None = None) -> Article:
+def article(
+    kb: KnowledgeBase,
+    url: str,
+    title: str,
+    *,
+    summary: str = "",
+    published: datetime,
+    language: str = "no",
+    variant: str | None = "nb",
+    orgs: dict[str, int] | None = None,
+    places: dict[str, int] | None = None,
+    programmes: dict[str, int] | None = None,
+    text: str | None = None,
+) -> Article:
     """An article as the pipeline would store it, with entities linked to the knowledge base."""
     entities: list[Entity] = []
     for name, count in (orgs or {}).items():
         org = kb.organizations.resolve(name)
-        entities.append(Entity("ORG", org.id if org else f"org:unlisted:{name.lower()}",
-                               org.name if org else name, org.kind if org else None, (name,),
-                               count))
+        entities.append(
+            Entity(
+                "ORG",
+                org.id if org else f"org:unlisted:{name.lower()}",
+                org.name if org else name,
+                org.kind if org else None,
+                (name,),
+                count,
+            )
+        )
     region_ids: list[str] = []
     for name, count in (places or {}).items():
         region = kb.regions.resolve(name)
@@ -149,19 +190,37 @@ def article(kb: KnowledgeBase, url: str, title: str, *, summary: str = "", publi
     expanded = kb.regions.expand_up(region_ids)
     names = tuple(r.name for r in (kb.regions.get(i) for i in expanded) if r)
     body = text or f"{title}. {summary}"
-    return Article(url=url, title=title, text=body, summary=summary, published=published,
-                   author=None, image=None, language=language, language_variant=variant,
-                   language_confidence=0.99, content_hash=content_hash(title, body),
-                   entities=tuple(entities), regions=names, region_ids=tuple(expanded))
+    return Article(
+        url=url,
+        title=title,
+        text=body,
+        summary=summary,
+        published=published,
+        author=None,
+        image=None,
+        language=language,
+        language_variant=variant,
+        language_confidence=0.99,
+        content_hash=content_hash(title, body),
+        entities=tuple(entities),
+        regions=names,
+        region_ids=tuple(expanded),
+    )
 
 
-def store_articles(store: Store, rows: list[tuple[Article, str]], *,
-                   now: datetime = THURSDAY) -> None:
+def store_articles(
+    store: Store, rows: list[tuple[Article, str]], *, now: datetime = THURSDAY
+) -> None:
     """(article, source id) pairs; the cluster is the source id's part before ':'."""
     with store.write() as conn:
         for art, source_id in rows:
-            items.upsert(conn, art, source_id=source_id, cluster=source_id.split(":")[0],
-                         now=art.published or now)
+            items.upsert(
+                conn,
+                art,
+                source_id=source_id,
+                cluster=source_id.split(":")[0],
+                now=art.published or now,
+            )
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:
@@ -186,8 +245,11 @@ class _Tags(HTMLParser):
         for name, value in attrs:
             if name in ("src", "background", "srcset") or name.startswith("on"):
                 self.found.append(f"{tag}[{name}]")
-            if name == "href" and value and not value.startswith(("https:", "http:", "mailto:",
-                                                                  "#")):
+            if (
+                name == "href"
+                and value
+                and not value.startswith(("https:", "http:", "mailto:", "#"))
+            ):
                 self.found.append(f"{tag}[href={value}]")
             if name == "style" and value and "url(" in value:
                 self.found.append(f"{tag}[style url()]")

@@ -195,8 +195,13 @@ class Behave:
         return Behaviour(run, "truncated")
 
     @staticmethod
-    def huge(n_bytes: int, *, chunk: int = 64 * 1024, content_length: bool = True,
-             content_type: str = "text/html") -> Behaviour:
+    def huge(
+        n_bytes: int,
+        *,
+        chunk: int = 64 * 1024,
+        content_length: bool = True,
+        content_type: str = "text/html",
+    ) -> Behaviour:
         """Send an `n_bytes` body in chunks (with or without Content-Length), recording progress."""
 
         def run(conn: _Conn, req: Request) -> None:
@@ -385,7 +390,7 @@ class FaultServer:
         if handler is None:
             for prefix, root in self._dirs:
                 if req.path.startswith(prefix):
-                    return self._file(req, root, req.path[len(prefix):])
+                    return self._file(req, root, req.path[len(prefix) :])
             return Response(404, "not found", content_type="text/plain")
         if isinstance(handler, Response | Behaviour):
             return handler

@@ -14,9 +14,18 @@ from clusternews.jobs.refresh import Context, Outcome
 from clusternews.jobs.workers import Processor
 
 # Short limits so misbehaving servers fail fast; the behaviour is the same as in production.
-FAST = HttpSettings(min_delay=0.0, per_host_concurrency=4, connect_timeout=2.0, read_timeout=2.0,
-                    total_timeout=3.0, retries=1, backoff_base=0.05, backoff_max=0.2,
-                    retry_after_max=2.0, max_bytes=2_000_000)
+FAST = HttpSettings(
+    min_delay=0.0,
+    per_host_concurrency=4,
+    connect_timeout=2.0,
+    read_timeout=2.0,
+    total_timeout=3.0,
+    retries=1,
+    backoff_base=0.05,
+    backoff_max=0.2,
+    retry_after_max=2.0,
+    max_bytes=2_000_000,
+)
 
 
 def specs_from(yaml_text: str) -> list[SourceSpec]:
@@ -27,14 +36,24 @@ def cluster_yaml(sources: dict[str, str], *, country: str = "NO") -> str:
     """One cluster per source: {cluster_id: '- feed: URL'}."""
     lines = ["clusters:"]
     for cid, source in sources.items():
-        lines += [f"  - id: {cid}", f"    name: {cid}", f"    country: {country}",
-                  "    sources:", f"      {source}"]
+        lines += [
+            f"  - id: {cid}",
+            f"    name: {cid}",
+            f"    country: {country}",
+            "    sources:",
+            f"      {source}",
+        ]
     return "\n".join(lines) + "\n"
 
 
-async def run_ingest(specs: list[SourceSpec], store: Store, processor: Processor, *,
-                     http: HttpSettings = FAST,
-                     clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> dict[str, Outcome]:
+async def run_ingest(
+    specs: list[SourceSpec],
+    store: Store,
+    processor: Processor,
+    *,
+    http: HttpSettings = FAST,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> dict[str, Outcome]:
     async with PoliteClient(http) as client:
         ctx = Context(client=client, store=store, processor=processor)
         outcomes = await ingest(specs, ctx, clock=clock)

@@ -51,9 +51,10 @@ def _check(url: URL) -> None:
     except psycopg.OperationalError as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else repr(e)
         if f'database "{url.database}" does not exist' not in first:
-            raise Unavailable(f"PostgreSQL at {url.render_as_string()} refused the tests: {first}"
-                              " (set CLUSTERNEWS_TEST_PG to a server and database you may use)"
-                              ) from None
+            raise Unavailable(
+                f"PostgreSQL at {url.render_as_string()} refused the tests: {first}"
+                " (set CLUSTERNEWS_TEST_PG to a server and database you may use)"
+            ) from None
     with psycopg.connect(_libpq(url.set(database="postgres")), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{url.database}"')  # type: ignore[arg-type]
 
@@ -63,8 +64,9 @@ def _bindir() -> Path | None:
     found = shutil.which("pg_ctl")
     candidates = [Path(os.path.realpath(found)).parent] if found else []
     versions = glob.glob("/usr/lib/postgresql/*/bin")
-    versions.sort(key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0,
-                  reverse=True)
+    versions.sort(
+        key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0, reverse=True
+    )
     candidates += [Path(p) for p in versions]
     for d in candidates:
         if (d / "initdb").exists() and (d / "pg_ctl").exists() and (d / "postgres").exists():
@@ -89,7 +91,8 @@ class Throwaway:
         if bindir is None:
             raise Unavailable(
                 f"nothing answers at {url.render_as_string()} and PostgreSQL is not installed: "
-                "install it (Debian: apt-get install postgresql) or set CLUSTERNEWS_TEST_PG")
+                "install it (Debian: apt-get install postgresql) or set CLUSTERNEWS_TEST_PG"
+            )
         self.bindir, self.port = bindir, _free_port()
         self.root = Path(tempfile.mkdtemp(prefix="clusternews-pg-"))
         self.user: str | None = None
@@ -100,8 +103,17 @@ class Throwaway:
         self.data, self.log = self.root / "data", self.root / "server.log"
         self.wanted = url
         self.url = url.set(host="127.0.0.1", port=self.port, password=None)
-        self._run("initdb", "-D", str(self.data), "-U", url.username or "postgres",
-                  "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            url.username or "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C",
+            "--no-sync",
+        )
         self.start()
         try:
             _check(self.url)
@@ -110,19 +122,37 @@ class Throwaway:
             raise
 
     def _run(self, *args: str) -> None:
-        done = subprocess.run([str(self.bindir / args[0]), *args[1:]], user=self.user,
-                              cwd=self.root, stdin=subprocess.DEVNULL, capture_output=True,
-                              text=True, timeout=120)
+        done = subprocess.run(
+            [str(self.bindir / args[0]), *args[1:]],
+            user=self.user,
+            cwd=self.root,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if done.returncode:
             tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
             shutil.rmtree(self.root, ignore_errors=True)
-            raise Unavailable(f"nothing answers at {self.wanted.render_as_string()} and a "
-                              f"throwaway PostgreSQL did not start ({args[0]}: {tail[0]})")
+            raise Unavailable(
+                f"nothing answers at {self.wanted.render_as_string()} and a "
+                f"throwaway PostgreSQL did not start ({args[0]}: {tail[0]})"
+            )
 
     def start(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o",
-                  f"-h 127.0.0.1 -p {self.port} -k {self.root} -F -c max_connections=200",
-                  "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-h 127.0.0.1 -p {self.port} -k {self.root} -F -c max_connections=200",
+            "start",
+        )
 
     def stop(self, mode: str = "fast") -> None:
         """Stop the server (its clients' connections are cut), keeping its data."""
@@ -130,14 +160,31 @@ class Throwaway:
 
     def restart(self, mode: str = "fast") -> None:
         # -l: without a log file the new server would write to (and hold open) our pipe
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-m", mode, "-w", "-t",
-                  "60", "-o", f"-h 127.0.0.1 -p {self.port} -k {self.root} -F "
-                  "-c max_connections=200", "restart")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-m",
+            mode,
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-h 127.0.0.1 -p {self.port} -k {self.root} -F -c max_connections=200",
+            "restart",
+        )
 
     def remove(self) -> None:
-        subprocess.run([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
-                        "stop"], user=self.user, cwd=self.root, stdin=subprocess.DEVNULL,
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
+            user=self.user,
+            cwd=self.root,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -21,13 +21,18 @@ from . import pg_server
 from .faultserver import FaultServer, Request, Response
 
 RSS = "application/rss+xml"
-PARAGRAPH = ("Klyngen samlar bedrifter innan prosessindustri, gruvedrift og mekanisk industri "
-             "i regionen. Prosjektet skal gje medlemane betre tilgang til forsking, testsenter "
-             "og kompetanse, og styret vil leggje fram ein plan for det neste året. ")
+PARAGRAPH = (
+    "Klyngen samlar bedrifter innan prosessindustri, gruvedrift og mekanisk industri "
+    "i regionen. Prosjektet skal gje medlemane betre tilgang til forsking, testsenter "
+    "og kompetanse, og styret vil leggje fram ein plan for det neste året. "
+)
 # Short queue timings: a worker notices jobs within a second; not so short that a live worker
 # on a busy 2-core machine looks dead.
-QUEUE_ENV = {"CLUSTERNEWS_QUEUE_HEARTBEAT": "0.5", "CLUSTERNEWS_QUEUE_STALLED_AFTER": "20",
-             "CLUSTERNEWS_QUEUE_POLL": "0.5"}
+QUEUE_ENV = {
+    "CLUSTERNEWS_QUEUE_HEARTBEAT": "0.5",
+    "CLUSTERNEWS_QUEUE_STALLED_AFTER": "20",
+    "CLUSTERNEWS_QUEUE_POLL": "0.5",
+}
 
 
 class GrowingSite:
@@ -71,26 +76,40 @@ class GrowingSite:
                 f"<link>{self.base}/a/{i}-{j}.html</link><guid>{self.base}/a/{i}-{j}.html</guid>"
                 f"<pubDate>Mon, 30 Nov 2026 {j % 24:02d}:00:00 +0000</pubDate>"
                 f"<description>Kort samandrag {i}-{j}.</description></item>"
-                for j in range(self.count[i]))
-            return Response(200, f'<?xml version="1.0"?><rss version="2.0"><channel>'
-                            f"<title>Klynge {i}</title><link>{self.base}/</link>"
-                            f"<description>d</description>{entries}</channel></rss>",
-                            content_type=RSS)
+                for j in range(self.count[i])
+            )
+            return Response(
+                200,
+                f'<?xml version="1.0"?><rss version="2.0"><channel>'
+                f"<title>Klynge {i}</title><link>{self.base}/</link>"
+                f"<description>d</description>{entries}</channel></rss>",
+                content_type=RSS,
+            )
+
         return handler
 
     @staticmethod
     def _article(req: Request) -> Response:
         name = req.path.rsplit("/", 1)[-1].removesuffix(".html")
         body = "".join(f"<p>Artikkel {name}, avsnitt {k}. {PARAGRAPH}</p>" for k in range(4))
-        return Response(200, f"<!DOCTYPE html><html lang='nn'><head><title>Nyhende {name}"
-                        f"</title></head><body><article><h1>Nyhende {name} frå klyngen</h1>"
-                        f"{body}</article></body></html>", content_type="text/html")
+        return Response(
+            200,
+            f"<!DOCTYPE html><html lang='nn'><head><title>Nyhende {name}"
+            f"</title></head><body><article><h1>Nyhende {name} frå klyngen</h1>"
+            f"{body}</article></body></html>",
+            content_type="text/html",
+        )
 
     def config(self, tmp_path: Path, extra: str = "") -> Path:
         lines = ["clusters:"]
         for i in range(self.sources):
-            lines += [f"  - id: c{i}", f"    name: Klynge {i}", "    country: NO",
-                      "    sources:", f"      - feed: {self.srv.url(f'/f{i}.xml')}"]
+            lines += [
+                f"  - id: c{i}",
+                f"    name: Klynge {i}",
+                "    country: NO",
+                "    sources:",
+                f"      - feed: {self.srv.url(f'/f{i}.xml')}",
+            ]
         path = tmp_path / "feeds.yaml"
         path.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
         return path
@@ -100,27 +119,40 @@ class GrowingSite:
 def pg_database(server: pg_server.Throwaway) -> Iterator[str]:
     """A fresh database on the server; its SQLAlchemy URL."""
     name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server.url.set(drivername="postgresql+psycopg", database="postgres"),
-                             isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+    admin = sa.create_engine(
+        server.url.set(drivername="postgresql+psycopg", database="postgres"),
+        isolation_level="AUTOCOMMIT",
+        pool_pre_ping=True,
+    )
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     try:
         yield server.url.set(drivername="postgresql+psycopg", database=name).render_as_string(
-            hide_password=False)
+            hide_password=False
+        )
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
 
 
-def start(args: list[str], *, db_url: str, feeds: Path, log: Path,
-          env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def start(
+    args: list[str], *, db_url: str, feeds: Path, log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """`clusternews --workers 0 ARGS` in its own process, its output in `log`."""
-    full = {**os.environ, "CLUSTERNEWS_DATABASE_URL": db_url, "CLUSTERNEWS_CONFIG": str(feeds),
-            **(env or {})}
+    full = {
+        **os.environ,
+        "CLUSTERNEWS_DATABASE_URL": db_url,
+        "CLUSTERNEWS_CONFIG": str(feeds),
+        **(env or {}),
+    }
     out = log.open("wb")
-    return subprocess.Popen([sys.executable, "-m", "clusternews.cli", "--workers", "0", *args],
-                            env=full, stdout=out, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "clusternews.cli", "--workers", "0", *args],
+        env=full,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def stop(procs: list[subprocess.Popen[bytes]]) -> None:
@@ -135,8 +167,9 @@ def stop(procs: list[subprocess.Popen[bytes]]) -> None:
             p.wait(timeout=10)
 
 
-def wait_for(check: Callable[[], bool], timeout: float, what: str,
-             logs: Path | Sequence[Path] = ()) -> None:
+def wait_for(
+    check: Callable[[], bool], timeout: float, what: str, logs: Path | Sequence[Path] = ()
+) -> None:
     """Poll `check` (exceptions count as not yet) until true; else fail with the tails of the
     logs (files, or every *.log in a folder)."""
     deadline = time.monotonic() + timeout
@@ -149,6 +182,7 @@ def wait_for(check: Callable[[], bool], timeout: float, what: str,
             last = exc
         time.sleep(0.3)
     files = sorted(logs.glob("*.log")) if isinstance(logs, Path) else logs
-    tail = "".join(f"\n--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in files
-                   if p.exists())
+    tail = "".join(
+        f"\n--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in files if p.exists()
+    )
     raise AssertionError(f"timed out waiting for {what} (last error: {last!r}){tail}")

@@ -32,16 +32,32 @@ def site() -> Iterator[FaultServer]:
 
 
 def cli(*args: str, cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200", "CLUSTERNEWS_CONFIG": str(cwd / "feeds.yaml"),
-           "CLUSTERNEWS_DATABASE_URL": f"sqlite:///{cwd / 'var' / 'cn.db'}"}
-    return subprocess.run([sys.executable, "-m", "clusternews.cli", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    env = {
+        **os.environ,
+        "COLUMNS": "200",
+        "CLUSTERNEWS_CONFIG": str(cwd / "feeds.yaml"),
+        "CLUSTERNEWS_DATABASE_URL": f"sqlite:///{cwd / 'var' / 'cn.db'}",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "clusternews.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_ingest_then_sources(site: FaultServer, tmp_path: Path) -> None:
-    (tmp_path / "feeds.yaml").write_text(cluster_yaml({
-        "testklynga": f"- feed: {site.url('/site/feed.xml')}",
-        "borte": f"- feed: {site.url('/gone')}"}), encoding="utf-8")
+    (tmp_path / "feeds.yaml").write_text(
+        cluster_yaml(
+            {
+                "testklynga": f"- feed: {site.url('/site/feed.xml')}",
+                "borte": f"- feed: {site.url('/gone')}",
+            }
+        ),
+        encoding="utf-8",
+    )
     first = cli("ingest", "--once", cwd=tmp_path)  # default: 2 worker processes
     assert first.returncode == 0, first.stderr
     assert "testklynga:feed" in first.stdout and "3 new" in first.stdout
@@ -90,16 +106,30 @@ def free_port() -> int:
 
 
 def test_run_keeps_serving_while_sources_fail(site: FaultServer, tmp_path: Path) -> None:
-    (tmp_path / "feeds.yaml").write_text(cluster_yaml({
-        "testklynga": f"- feed: {site.url('/site/feed.xml')}",
-        "borte": f"- feed: {site.url('/gone')}",
-        "dod": "- feed: http://nowhere.invalid/feed/"}), encoding="utf-8")
+    (tmp_path / "feeds.yaml").write_text(
+        cluster_yaml(
+            {
+                "testklynga": f"- feed: {site.url('/site/feed.xml')}",
+                "borte": f"- feed: {site.url('/gone')}",
+                "dod": "- feed: http://nowhere.invalid/feed/",
+            }
+        ),
+        encoding="utf-8",
+    )
     port = free_port()
-    env = {**os.environ, "CLUSTERNEWS_CONFIG": str(tmp_path / "feeds.yaml"),
-           "CLUSTERNEWS_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'cn.db'}"}
-    proc = subprocess.Popen([sys.executable, "-m", "clusternews.cli", "--workers", "0", "run",
-                             "--port", str(port)], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "CLUSTERNEWS_CONFIG": str(tmp_path / "feeds.yaml"),
+        "CLUSTERNEWS_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'cn.db'}",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "clusternews.cli", "--workers", "0", "run", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         health = None
         deadline = time.monotonic() + 60
@@ -107,8 +137,10 @@ def test_run_keeps_serving_while_sources_fail(site: FaultServer, tmp_path: Path)
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
                     health = json.load(r)
-                if health.get("last_success_age_s") is not None and \
-                        len(site.requests_for("/gone")) >= 1:
+                if (
+                    health.get("last_success_age_s") is not None
+                    and len(site.requests_for("/gone")) >= 1
+                ):
                     break
             except OSError:
                 pass
@@ -129,9 +161,23 @@ def test_serve_answers_alone(tmp_path: Path) -> None:
     """`serve` is the HTTP side without the scheduler, on an empty database."""
     port = free_port()
     env = {**os.environ, "CLUSTERNEWS_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'cn.db'}"}
-    proc = subprocess.Popen([sys.executable, "-m", "clusternews.cli", "serve", "--port",
-                             str(port), "--web-workers", "2"], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "clusternews.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--web-workers",
+            "2",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         feed = None
         deadline = time.monotonic() + 60
@@ -146,11 +192,11 @@ def test_serve_answers_alone(tmp_path: Path) -> None:
         assert feed["version"] == "https://jsonfeed.org/version/1.1" and feed["items"] == []
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
             assert r.status == 200 and "text/html" in r.headers["Content-Type"]
+
         # Two worker processes answer, each a child of `serve` with a socket of its own.
         def workers() -> list[str]:
             children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
-            return [c for c in children
-                    if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+            return [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
 
         first = workers()
         assert len(first) == 2, first

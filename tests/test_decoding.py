@@ -45,8 +45,7 @@ def _html(body: str) -> str:
 
 @pytest.mark.parametrize("labelled", ["correctly", "wrongly"])
 @pytest.mark.parametrize(("text", "codec", "label", "wrong", "name"), CASES, ids=IDS)
-def test_labelled(text: str, codec: str, label: str, wrong: str, name: str | None,
-                  labelled: str):
+def test_labelled(text: str, codec: str, label: str, wrong: str, name: str | None, labelled: str):
     data = _html(text).encode(codec)
     charset = label if labelled == "correctly" else wrong
     decoded, encoding = decode_body(data, content_type_header=f"text/html; charset={charset}")
@@ -171,15 +170,25 @@ def test_other_single_byte_charsets_are_honoured():
 def test_empty_and_ascii():
     assert decode_body(b"", content_type_header=None) == ("", "utf-8")
     assert decode_body(b"plain ascii", content_type_header="text/plain; charset=iso-8859-1") == (
-        "plain ascii", "windows-1252",
+        "plain ascii",
+        "windows-1252",
     )
 
 
 def test_media_type_and_text_types():
     assert media_type('Text/HTML; charset="utf-8"') == "text/html"
     assert media_type(None) == ""
-    for t in ("text/html", "application/rss+xml", "application/atom+xml", "application/json",
-              "application/ld+json", "application/xml", "text/plain", "application/xhtml+xml", ""):
+    for t in (
+        "text/html",
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/json",
+        "application/ld+json",
+        "application/xml",
+        "text/plain",
+        "application/xhtml+xml",
+        "",
+    ):
         assert is_text_type(t), t
     for t in ("image/png", "application/pdf", "application/octet-stream", "video/mp4"):
         assert not is_text_type(t), t

@@ -26,9 +26,11 @@ SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 ARTICLES = load_articles()
 BY_SITE = Counter(a["site"] for a in ARTICLES)
-BANNER = {"nb": "Demonstrasjonsinnhold skrevet for clusternews – ikke ekte nyheter",
-          "nn": "Demonstrasjonsinnhald skrive for clusternews – ikkje ekte nyheiter",
-          "sv": "Demoinnehåll skrivet för clusternews – inte riktiga nyheter"}
+BANNER = {
+    "nb": "Demonstrasjonsinnhold skrevet for clusternews – ikke ekte nyheter",
+    "nn": "Demonstrasjonsinnhald skrive for clusternews – ikkje ekte nyheiter",
+    "sv": "Demoinnehåll skrivet för clusternews – inte riktiga nyheter",
+}
 
 
 def fetch(url: str, method: str = "GET", **headers: str) -> tuple[int, dict[str, str], bytes]:
@@ -78,8 +80,11 @@ def test_articles_are_varied_and_well_formed() -> None:
     for art in ARTICLES:
         words = sum(len(p.split()) for p in art["paragraphs"])
         assert 150 <= words <= 350, art["slug"]
-        assert datetime(2026, 11, 2).date() <= published_at(art).date() <= datetime(
-            2026, 11, 22).date()
+        assert (
+            datetime(2026, 11, 2).date()
+            <= published_at(art).date()
+            <= datetime(2026, 11, 22).date()
+        )
     week47 = [a for a in ARTICLES if published_at(a).isocalendar()[:2] == (2026, 47)]
     assert len(week47) >= 8
     nynorsk = " ".join(" ".join(a["paragraphs"]) for a in ARTICLES if a["language"] == "nn")
@@ -112,7 +117,9 @@ def test_sitemaps(demo: DemoServer) -> None:
     index = ElementTree.fromstring(get(base + "/sitemap.xml"))
     assert index.tag == f"{SM}sitemapindex"
     assert sitemap_locs(get(base + "/sitemap.xml")) == [
-        base + "/sitemap-news.xml", base + "/sitemap-pages.xml"]
+        base + "/sitemap-news.xml",
+        base + "/sitemap-pages.xml",
+    ]
     news = ElementTree.fromstring(get(base + "/sitemap-news.xml"))
     assert len(list(news.iter(f"{NEWS}publication_date"))) == BY_SITE["industri"]
     pages = ElementTree.fromstring(get(base + "/sitemap-pages.xml"))
@@ -126,10 +133,12 @@ def test_sitemaps(demo: DemoServer) -> None:
 def article_urls(demo: DemoServer) -> dict[str, set[str]]:
     """Article URLs per source, found the way each source kind is meant to be read."""
     b = demo.base_urls
-    found = {"rss": {e.link for e in feedparser.parse(get(b["mineral"] + "/feed/")).entries},
-             "atom": {e.link for e in feedparser.parse(get(b["industri"] + "/atom.xml")).entries},
-             "industri-sitemap": set(sitemap_locs(get(b["industri"] + "/sitemap-news.xml"))),
-             "gruv-sitemap": set(sitemap_locs(get(b["gruv"] + "/sitemap.xml")))}
+    found = {
+        "rss": {e.link for e in feedparser.parse(get(b["mineral"] + "/feed/")).entries},
+        "atom": {e.link for e in feedparser.parse(get(b["industri"] + "/atom.xml")).entries},
+        "industri-sitemap": set(sitemap_locs(get(b["industri"] + "/sitemap-news.xml"))),
+        "gruv-sitemap": set(sitemap_locs(get(b["gruv"] + "/sitemap.xml"))),
+    }
     for site, path in (("prosess", "/nyheiter/"), ("gruv", "/nyheter/")):
         hrefs = re.findall(r'href="([^"]+)"', decode_html(get(b[site] + path)))
         found[f"{site}-page"] = {b[site] + h for h in hrefs if re.search(path + "[^/]+/$", h)}
@@ -154,9 +163,21 @@ def test_every_linked_article_page_is_served(demo: DemoServer) -> None:
 
 def test_prosess_listing_paginates_and_has_chrome(demo: DemoServer) -> None:
     page = decode_html(get(demo.base_urls["prosess"] + "/nyheiter/"))
-    for needle in ("Heim", "Om oss", "Medlemmer", "Kontakt", "/kategori/", "/tag/",
-                   "/nyheiter/side/2/", "linkedin.com", "facebook.com", "partner.example.net",
-                   "cookie", "Siste nytt", "<footer"):
+    for needle in (
+        "Heim",
+        "Om oss",
+        "Medlemmer",
+        "Kontakt",
+        "/kategori/",
+        "/tag/",
+        "/nyheiter/side/2/",
+        "linkedin.com",
+        "facebook.com",
+        "partner.example.net",
+        "cookie",
+        "Siste nytt",
+        "<footer",
+    ):
         assert needle in page
     older = decode_html(get(demo.base_urls["prosess"] + "/nyheiter/side/2/"))
     assert "forprosjekt-skal-sja-pa-hydrogen-i-hoyanger" in older
@@ -187,10 +208,18 @@ def test_gzip(demo: DemoServer) -> None:
 
 
 def test_windows_1252_pages_decode_with_their_declared_charset(demo: DemoServer) -> None:
-    legacy = [(demo.base_urls["prosess"] + "/nyheiter/overskotsvarme-fra-ardal-kan-gi-ny-naering/",
-               "Overskotsvarme frå Årdal", "text/html"),
-              (demo.base_urls["gruv"] + "/nyheter/fyra-nya-medlemmar-fran-bergslagen-och-norrland/",
-               "från Bergslagen", "text/html; charset=windows-1252")]
+    legacy = [
+        (
+            demo.base_urls["prosess"] + "/nyheiter/overskotsvarme-fra-ardal-kan-gi-ny-naering/",
+            "Overskotsvarme frå Årdal",
+            "text/html",
+        ),
+        (
+            demo.base_urls["gruv"] + "/nyheter/fyra-nya-medlemmar-fran-bergslagen-och-norrland/",
+            "från Bergslagen",
+            "text/html; charset=windows-1252",
+        ),
+    ]
     for url, text, ctype in legacy:
         status, headers, body = fetch(url)
         assert status == 200 and headers["content-type"] == ctype
@@ -203,8 +232,9 @@ def test_windows_1252_pages_decode_with_their_declared_charset(demo: DemoServer)
 def test_json_ld_news_articles(demo: DemoServer) -> None:
     seen = 0
     for url in sorted(set().union(*article_urls(demo).values())):
-        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>',
-                                decode_html(get(url)), re.S):
+        for block in re.findall(
+            r'<script type="application/ld\+json">(.*?)</script>', decode_html(get(url)), re.S
+        ):
             data = json.loads(block)
             assert data["@type"] == "NewsArticle" and data["headline"] in decode_html(get(url))
             seen += 1
@@ -216,7 +246,8 @@ def test_robots(demo: DemoServer) -> None:
         robots = get(demo.base_urls[site] + "/robots.txt").decode()
         assert "Disallow: /admin/" in robots
         assert ("Sitemap: " + demo.base_urls[site] + "/sitemap.xml" in robots) == (
-            site in ("industri", "gruv"))
+            site in ("industri", "gruv")
+        )
 
 
 def test_feeds_yaml_lists_the_four_clusters(demo: DemoServer) -> None:

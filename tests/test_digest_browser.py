@@ -16,8 +16,15 @@ from clusternews.pipeline.digest import ClusterInfo, Interests, compose
 from clusternews.pipeline.isoweek import IsoWeek
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's; .ci/run installs it
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 W47 = IsoWeek(2026, 47)
 XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
@@ -26,21 +33,34 @@ XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 def rows() -> list[StoredItem]:
     def row(n: int, cluster: str, title: str, places: list[str]) -> StoredItem:
         when = datetime(2026, 11, 16 + n % 6, 9, tzinfo=UTC)
-        return StoredItem(id=f"i{n}", url=f"https://{cluster}.example.no/{n}", title=title,
-                          summary="Bedrifter i Fauske og Sulitjelma går sammen med skole og "
-                                  "universitet. Målet er at ungdom skal kunne ta hele "
-                                  "utdanningen i regionen. Mer kommer.",
-                          text="", cluster=cluster, language="no", language_variant="nb",
-                          language_confidence=1.0, published=when, first_seen=when,
-                          updated_at=when, sources=(),
-                          entities=(Entity(type="ORG", id="org:sintef", name="SINTEF", count=1),
-                                    *(Entity(type="REGION", id=p, name=p.title(), count=1)
-                                      for p in places)))
-    return [row(1, "mineral", "Nytt fagbrevløp skal gi flere bergfagarbeidere i Salten",
-                ["fauske"]),
-            row(2, "mineral", f"Fullt hus i Narvik {XSS}", ["narvik"]),
-            row(3, "nce", "Meir resirkulert aluminium i bildelar frå Raufoss", ["raufoss"]),
-            row(4, "park", "Ny kai i Mo Industripark", ["mo"])]
+        return StoredItem(
+            id=f"i{n}",
+            url=f"https://{cluster}.example.no/{n}",
+            title=title,
+            summary="Bedrifter i Fauske og Sulitjelma går sammen med skole og "
+            "universitet. Målet er at ungdom skal kunne ta hele "
+            "utdanningen i regionen. Mer kommer.",
+            text="",
+            cluster=cluster,
+            language="no",
+            language_variant="nb",
+            language_confidence=1.0,
+            published=when,
+            first_seen=when,
+            updated_at=when,
+            sources=(),
+            entities=(
+                Entity(type="ORG", id="org:sintef", name="SINTEF", count=1),
+                *(Entity(type="REGION", id=p, name=p.title(), count=1) for p in places),
+            ),
+        )
+
+    return [
+        row(1, "mineral", "Nytt fagbrevløp skal gi flere bergfagarbeidere i Salten", ["fauske"]),
+        row(2, "mineral", f"Fullt hus i Narvik {XSS}", ["narvik"]),
+        row(3, "nce", "Meir resirkulert aluminium i bildelar frå Raufoss", ["raufoss"]),
+        row(4, "park", "Ny kai i Mo Industripark", ["mo"]),
+    ]
 
 
 # The lowest contrast between any text and the background it is drawn on (WCAG 2 formula).
@@ -64,13 +84,21 @@ LOWEST_CONTRAST = """() => {
 
 @pytest.fixture(scope="module")
 def html() -> str:
-    clusters = {"mineral": ClusterInfo("Mineralklynge Norge"),
-                "nce": ClusterInfo("NCE Manufacturing"),
-                "park": ClusterInfo("Mo Industripark", False, "Nordland")}
-    content = compose(rows(), Interests(), start=W47.start("Europe/Oslo"),
-                      end=W47.end("Europe/Oslo"), clusters=clusters)
-    return render_html(content, W47, Letter("weekly-nord", "nb", "klyngenytt@example.no",
-                                            "anna@example.no"))
+    clusters = {
+        "mineral": ClusterInfo("Mineralklynge Norge"),
+        "nce": ClusterInfo("NCE Manufacturing"),
+        "park": ClusterInfo("Mo Industripark", False, "Nordland"),
+    }
+    content = compose(
+        rows(),
+        Interests(),
+        start=W47.start("Europe/Oslo"),
+        end=W47.end("Europe/Oslo"),
+        clusters=clusters,
+    )
+    return render_html(
+        content, W47, Letter("weekly-nord", "nb", "klyngenytt@example.no", "anna@example.no")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -81,12 +109,13 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-@pytest.mark.parametrize(("scheme", "background"), [("light", "rgb(238, 241, 244)"),
-                                                    ("dark", "rgb(17, 20, 24)")])
-def test_digest_renders_in_chromium(browser: Browser, html: str, scheme: str,
-                                    background: str) -> None:
-    context = browser.new_context(viewport={"width": 680, "height": 900},
-                                  color_scheme=scheme)  # type: ignore[arg-type]
+@pytest.mark.parametrize(
+    ("scheme", "background"), [("light", "rgb(238, 241, 244)"), ("dark", "rgb(17, 20, 24)")]
+)
+def test_digest_renders_in_chromium(
+    browser: Browser, html: str, scheme: str, background: str
+) -> None:
+    context = browser.new_context(viewport={"width": 680, "height": 900}, color_scheme=scheme)  # type: ignore[arg-type]
     page = context.new_page()
     requests: list[str] = []
     dialogs: list[str] = []

@@ -28,22 +28,36 @@ def digest(settings: Settings, *args: str) -> int:
 
 
 @pytest.fixture
-def settings(store: Store, db_url: str, smtp: SmtpServer, tmp_path: Path,
-             monkeypatch: pytest.MonkeyPatch) -> Settings:
+def settings(
+    store: Store, db_url: str, smtp: SmtpServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
     kb = KnowledgeBase.load()
-    store_articles(store, [(article(kb, "https://mineral.example.no/a", "Nytt anlegg i Mo i Rana",
-                                    summary="Kort. Lang.", published=THURSDAY,
-                                    orgs={"Rana Gruber": 1}, places={"Mo i Rana": 2}),
-                            "mineralklynge-norge:feed")])
+    store_articles(
+        store,
+        [
+            (
+                article(
+                    kb,
+                    "https://mineral.example.no/a",
+                    "Nytt anlegg i Mo i Rana",
+                    summary="Kort. Lang.",
+                    published=THURSDAY,
+                    orgs={"Rana Gruber": 1},
+                    places={"Mo i Rana": 2},
+                ),
+                "mineralklynge-norge:feed",
+            )
+        ],
+    )
     path = tmp_path / "feeds.yaml"
     path.write_text(config_yaml(smtp.port, to=PEOPLE, regions=["Nordland"]), encoding="utf-8")
     monkeypatch.setattr(cli_digest.console, "width", 240)  # no folded table cells
     return Settings(config_path=path, db_url=db_url, workers=0)
 
 
-def test_preview_writes_eml_and_html_and_sends_nothing(settings: Settings, smtp: SmtpServer,
-                                                       tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_preview_writes_eml_and_html_and_sends_nothing(
+    settings: Settings, smtp: SmtpServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "preview"
     assert digest(settings, "--preview", str(out), "--week", "2026-W47") == 0
     eml, html = out / "weekly-nord-2026-W47.eml", out / "weekly-nord-2026-W47.html"
@@ -55,8 +69,9 @@ def test_preview_writes_eml_and_html_and_sends_nothing(settings: Settings, smtp:
     assert smtp.inbox.received == []
 
 
-def test_send_then_status_shows_sent_and_failed(settings: Settings, smtp: SmtpServer,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_send_then_status_shows_sent_and_failed(
+    settings: Settings, smtp: SmtpServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     smtp.inbox.refuse = lambda r: "550 5.1.1 [ghost] unknown" if r == PEOPLE[1] else None
     assert digest(settings, "--send", "--week", "2026-W47") == 1  # a failure is an error
     out = capsys.readouterr().out
@@ -72,8 +87,9 @@ def test_send_then_status_shows_sent_and_failed(settings: Settings, smtp: SmtpSe
     assert "given up" in ghost and "550 5.1.1 [ghost] unknown" in ghost
 
 
-def test_unknown_digest_or_week_is_a_usage_error(settings: Settings,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_digest_or_week_is_a_usage_error(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert digest(settings, "--id", "nope", "--status") == 2
     assert "no digest 'nope' (known: weekly-nord)" in capsys.readouterr().err
     assert digest(settings, "--week", "2026-47", "--send") == 2

@@ -27,9 +27,22 @@ class Killed(BaseException):
 
 @pytest.fixture
 def week_store(store: Store, kb: KnowledgeBase) -> Store:
-    store_articles(store, [(article(kb, "https://mineral.example.no/a", "Nytt anlegg i Mo i Rana",
-                                    summary="Kort. Lang.", published=THURSDAY,
-                                    places={"Mo i Rana": 2}), "mineralklynge-norge:feed")])
+    store_articles(
+        store,
+        [
+            (
+                article(
+                    kb,
+                    "https://mineral.example.no/a",
+                    "Nytt anlegg i Mo i Rana",
+                    summary="Kort. Lang.",
+                    published=THURSDAY,
+                    places={"Mo i Rana": 2},
+                ),
+                "mineralklynge-norge:feed",
+            )
+        ],
+    )
     return store
 
 
@@ -37,12 +50,28 @@ def cfg(port: int) -> Config:
     return config(port, to=PEOPLE, regions=["Nordland"])
 
 
-def run(store: Store, c: Config, kb: KnowledgeBase, *, minutes: float = 0,
-        mailer: job.Sender | None = None, **kw: object) -> job.DigestReport:
+def run(
+    store: Store,
+    c: Config,
+    kb: KnowledgeBase,
+    *,
+    minutes: float = 0,
+    mailer: job.Sender | None = None,
+    **kw: object,
+) -> job.DigestReport:
     at = AFTER_WEEK + timedelta(minutes=minutes)
     with Mailer(SmtpSettings.from_config(c.smtp)) as real:
-        return job.send_digest(store, c, c.digests[0], W47, mailer=mailer or real, kb=kb,
-                               clock=lambda: at, sleep=lambda _s: None, **kw)  # type: ignore[arg-type]
+        return job.send_digest(
+            store,
+            c,
+            c.digests[0],
+            W47,
+            mailer=mailer or real,
+            kb=kb,
+            clock=lambda: at,
+            sleep=lambda _s: None,
+            **kw,
+        )  # type: ignore[arg-type]
 
 
 def states(store: Store) -> dict[str, tuple[str, int]]:
@@ -50,8 +79,9 @@ def states(store: Store) -> dict[str, tuple[str, int]]:
         return {r["recipient"]: (r["state"], r["attempts"]) for r in deliveries.rows(conn)}
 
 
-def test_a_transient_failure_is_retried_within_the_run(week_store: Store, smtp: SmtpServer,
-                                                       kb: KnowledgeBase) -> None:
+def test_a_transient_failure_is_retried_within_the_run(
+    week_store: Store, smtp: SmtpServer, kb: KnowledgeBase
+) -> None:
     refusals = iter(["451 4.3.0 try again later"])
     smtp.inbox.refuse = lambda r: next(refusals, None) if r == PEOPLE[1] else None
     report = run(week_store, cfg(smtp.port), kb)
@@ -61,7 +91,8 @@ def test_a_transient_failure_is_retried_within_the_run(week_store: Store, smtp: 
 
 
 def test_a_failure_that_outlasts_the_run_is_retried_later_once_due(
-        week_store: Store, smtp: SmtpServer, kb: KnowledgeBase) -> None:
+    week_store: Store, smtp: SmtpServer, kb: KnowledgeBase
+) -> None:
     refusals = iter(["451 4.3.0 busy"] * job.TRIES)
     smtp.inbox.refuse = lambda r: next(refusals, None) if r == PEOPLE[1] else None
     c = cfg(smtp.port)
@@ -72,8 +103,9 @@ def test_a_failure_that_outlasts_the_run_is_retried_later_once_due(
         row = next(r for r in deliveries.rows(conn) if r["recipient"] == PEOPLE[1])
         assert row["next_attempt_at"] == AFTER_WEEK + job.RETRY_AFTER[0]
         assert deliveries.due(conn, now=AFTER_WEEK + timedelta(minutes=1)) == []
-        assert deliveries.due(conn, now=AFTER_WEEK + timedelta(minutes=6)) == \
-            [("weekly-nord", "2026-W47")]
+        assert deliveries.due(conn, now=AFTER_WEEK + timedelta(minutes=6)) == [
+            ("weekly-nord", "2026-W47")
+        ]
     early = run(week_store, c, kb, minutes=1)  # not due yet: nobody is sent anything
     assert early.sent == [] and smtp.inbox.count() == {PEOPLE[0]: 1, PEOPLE[2]: 1}
     later = run(week_store, c, kb, minutes=6)
@@ -82,8 +114,9 @@ def test_a_failure_that_outlasts_the_run_is_retried_later_once_due(
     assert states(week_store)[PEOPLE[1]] == ("sent", 2)
 
 
-def test_a_dead_server_then_a_live_one(week_store: Store, smtp: SmtpServer,
-                                       kb: KnowledgeBase) -> None:
+def test_a_dead_server_then_a_live_one(
+    week_store: Store, smtp: SmtpServer, kb: KnowledgeBase
+) -> None:
     c = cfg(smtp.port)
     dead = c.model_copy(update={"smtp": c.smtp.model_copy(update={"port": 9})})  # discard port
     report = run(week_store, dead, kb)
@@ -92,9 +125,9 @@ def test_a_dead_server_then_a_live_one(week_store: Store, smtp: SmtpServer,
     assert smtp.inbox.count() == dict.fromkeys(PEOPLE, 1)
 
 
-def test_a_crash_between_recipients_then_a_rerun(week_store: Store, smtp: SmtpServer,
-                                                 kb: KnowledgeBase,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crash_between_recipients_then_a_rerun(
+    week_store: Store, smtp: SmtpServer, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
     real_claim, calls = deliveries.claim, []
 
     def claim(*args: object, **kw: object) -> int | None:
@@ -112,9 +145,9 @@ def test_a_crash_between_recipients_then_a_rerun(week_store: Store, smtp: SmtpSe
     assert smtp.inbox.count() == dict.fromkeys(PEOPLE, 1)
 
 
-def test_a_bug_while_sending_is_recorded_and_the_rerun_sends(week_store: Store,
-                                                              smtp: SmtpServer,
-                                                              kb: KnowledgeBase) -> None:
+def test_a_bug_while_sending_is_recorded_and_the_rerun_sends(
+    week_store: Store, smtp: SmtpServer, kb: KnowledgeBase
+) -> None:
     c = cfg(smtp.port)
 
     class Buggy(Mailer):
@@ -132,8 +165,9 @@ def test_a_bug_while_sending_is_recorded_and_the_rerun_sends(week_store: Store,
     assert smtp.inbox.count() == dict.fromkeys(PEOPLE, 1)
 
 
-def test_killed_during_the_smtp_exchange(week_store: Store, smtp: SmtpServer,
-                                         kb: KnowledgeBase) -> None:
+def test_killed_during_the_smtp_exchange(
+    week_store: Store, smtp: SmtpServer, kb: KnowledgeBase
+) -> None:
     """The one window nobody can close: the server took the message, the process died before
     recording it. A rerun leaves that recipient alone while the claim is fresh; once the lease
     has run out it is sent again with the same Message-ID, which mail clients de-duplicate."""
@@ -164,8 +198,18 @@ def test_two_senders_at_once_claim_each_recipient_once(week_store: Store) -> Non
     def claim() -> None:
         barrier.wait()
         with week_store.write() as conn:
-            won.append(deliveries.claim(conn, "d", "2026-W47", "x@example.no", now=AFTER_WEEK,
-                                        items=1, message_id="<m@x>", retry_now=True))
+            won.append(
+                deliveries.claim(
+                    conn,
+                    "d",
+                    "2026-W47",
+                    "x@example.no",
+                    now=AFTER_WEEK,
+                    items=1,
+                    message_id="<m@x>",
+                    retry_now=True,
+                )
+            )
 
     threads = [threading.Thread(target=claim) for _ in range(4)]
     for t in threads:

@@ -32,14 +32,28 @@ def test_one_cron_job_per_digest_in_the_configured_time_zone(store: Store) -> No
         for person in PEOPLE:
             deliveries.skip(conn, "weekly-nord", "2026-W47", person, now=AFTER_WEEK)
     assert "digest-catch-up:weekly-nord" not in add_digest_jobs(
-        AsyncIOScheduler(timezone="UTC"), c, store, now=AFTER_WEEK + timedelta(hours=2))
+        AsyncIOScheduler(timezone="UTC"), c, store, now=AFTER_WEEK + timedelta(hours=2)
+    )
 
 
 def test_a_missed_send_is_caught_up_once_after_a_restart(store: Store, smtp: SmtpServer) -> None:
     kb = KnowledgeBase.load()
-    store_articles(store, [(article(kb, "https://mineral.example.no/a", "Nytt anlegg i Mo i Rana",
-                                    summary="Kort. Lang.", published=THURSDAY,
-                                    places={"Mo i Rana": 2}), "mineralklynge-norge:feed")])
+    store_articles(
+        store,
+        [
+            (
+                article(
+                    kb,
+                    "https://mineral.example.no/a",
+                    "Nytt anlegg i Mo i Rana",
+                    summary="Kort. Lang.",
+                    published=THURSDAY,
+                    places={"Mo i Rana": 2},
+                ),
+                "mineralklynge-norge:feed",
+            )
+        ],
+    )
     c = config(smtp.port, to=PEOPLE, regions=["Nordland"])
     back_up = AFTER_WEEK + timedelta(hours=5)  # down over Monday 07:00, back at noon
 
@@ -62,5 +76,6 @@ def test_a_missed_send_is_caught_up_once_after_a_restart(store: Store, smtp: Smt
     assert smtp.inbox.count() == dict.fromkeys(PEOPLE, 1)
     # a second restart the same week finds the week sent and catches up nothing
     assert "digest-catch-up:weekly-nord" not in asyncio.run(
-        start_and_wait(back_up + timedelta(hours=1)))
+        start_and_wait(back_up + timedelta(hours=1))
+    )
     assert smtp.inbox.count() == dict.fromkeys(PEOPLE, 1)

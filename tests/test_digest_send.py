@@ -37,54 +37,159 @@ def day(n: int, hour: int = 9) -> datetime:
 def nord_store(store: Store, kb: KnowledgeBase) -> Store:
     """A week in Nordland as the pipeline would have stored it, with items that don't belong."""
     felles = "Mineralklyngen og industriparken går sammen om kritiske mineraler. Mer i vår."
-    rana = article(kb, "https://mineral.example.no/rana-gruber", "Rana Gruber åpner nytt "
-                   "anlegg i Mo i Rana", summary="Rana Gruber investerer i Mo i Rana. Anlegget "
-                   "gir 40 nye arbeidsplasser. Byggestart er i mars.", published=day(17),
-                   orgs={"Rana Gruber": 2, "Mineralklynge Norge": 1}, places={"Mo i Rana": 3},
-                   programmes={"Arena": 1})
-    store_articles(store, [
-        (rana, "mineralklynge-norge:feed"),
-        (article(kb, "https://mineral.example.no/narvik", "Kurs i Narvik",
-                 summary="Klyngen holder kurs. Alle er velkomne.", published=day(18),
-                 orgs={"SINTEF": 1, "EU": 1}, places={"Narvik": 1}), "mineralklynge-norge:feed"),
-        (article(kb, "https://mineral.example.no/felles", "Felles satsing på kritiske mineraler",
-                 summary=felles, published=day(19), orgs={"SINTEF": 1},
-                 places={"Mo i Rana": 1}), "mineralklynge-norge:feed"),
-        (article(kb, "https://nce.example.no/besok", "Raufoss-bedrifter på besøk i Nordland",
-                 summary="Ti bedrifter reiste nordover. De møtte klyngen.", published=day(20),
-                 orgs={"SINTEF": 1, "Rana Gruber": 1}, places={"Raufoss": 2, "Nordland": 1},
-                 variant="nn"), "nce-manufacturing:feed"),
-        (article(kb, "https://mip.example.no/nyheter/kai", "Ny kai i Mo Industripark",
-                 summary="Kaien står ferdig. Den er 200 meter lang.", published=day(16),
-                 orgs={"Mo Industripark": 2}, places={"Mo i Rana": 2}), "mo-industripark:page"),
-        # the same press release on the park's site: another URL, slightly other text
-        (article(kb, "https://mip.example.no/nyheter/felles", "Felles satsing på kritiske "
-                 "mineraler", summary=felles + " Kontakt parken.", published=day(19, 11),
-                 places={"Mo i Rana": 1}), "mo-industripark:page"),
-        # not this digest's: Sweden, another county, an earlier week, Danish
-        (article(kb, "https://rv.example.se/batterier", "Skellefteå satsar på batterier",
-                 summary="Ny fabrik. Fler jobb.", published=day(17), language="sv",
-                 variant=None, places={"Skellefteå": 1}), "region-vasterbotten:feed"),
-        (article(kb, "https://nce.example.no/raufoss", "Ny robotlinje på Raufoss",
-                 summary="Roboter. Mange.", published=day(18), places={"Raufoss": 1}),
-         "nce-manufacturing:feed"),
-        (article(kb, "https://mineral.example.no/gammel", "Årsmøte i Mo i Rana",
-                 summary="Gammelt. Nytt.", published=day(3), places={"Mo i Rana": 1}),
-         "mineralklynge-norge:feed"),
-        (article(kb, "https://dk.example.dk/narvik", "Dansk besøg i Narvik",
-                 summary="Dansk tekst. Mere.", published=day(18), language="da", variant=None,
-                 places={"Narvik": 1}), "mineralklynge-norge:feed"),
-    ])
+    rana = article(
+        kb,
+        "https://mineral.example.no/rana-gruber",
+        "Rana Gruber åpner nytt anlegg i Mo i Rana",
+        summary="Rana Gruber investerer i Mo i Rana. Anlegget "
+        "gir 40 nye arbeidsplasser. Byggestart er i mars.",
+        published=day(17),
+        orgs={"Rana Gruber": 2, "Mineralklynge Norge": 1},
+        places={"Mo i Rana": 3},
+        programmes={"Arena": 1},
+    )
+    store_articles(
+        store,
+        [
+            (rana, "mineralklynge-norge:feed"),
+            (
+                article(
+                    kb,
+                    "https://mineral.example.no/narvik",
+                    "Kurs i Narvik",
+                    summary="Klyngen holder kurs. Alle er velkomne.",
+                    published=day(18),
+                    orgs={"SINTEF": 1, "EU": 1},
+                    places={"Narvik": 1},
+                ),
+                "mineralklynge-norge:feed",
+            ),
+            (
+                article(
+                    kb,
+                    "https://mineral.example.no/felles",
+                    "Felles satsing på kritiske mineraler",
+                    summary=felles,
+                    published=day(19),
+                    orgs={"SINTEF": 1},
+                    places={"Mo i Rana": 1},
+                ),
+                "mineralklynge-norge:feed",
+            ),
+            (
+                article(
+                    kb,
+                    "https://nce.example.no/besok",
+                    "Raufoss-bedrifter på besøk i Nordland",
+                    summary="Ti bedrifter reiste nordover. De møtte klyngen.",
+                    published=day(20),
+                    orgs={"SINTEF": 1, "Rana Gruber": 1},
+                    places={"Raufoss": 2, "Nordland": 1},
+                    variant="nn",
+                ),
+                "nce-manufacturing:feed",
+            ),
+            (
+                article(
+                    kb,
+                    "https://mip.example.no/nyheter/kai",
+                    "Ny kai i Mo Industripark",
+                    summary="Kaien står ferdig. Den er 200 meter lang.",
+                    published=day(16),
+                    orgs={"Mo Industripark": 2},
+                    places={"Mo i Rana": 2},
+                ),
+                "mo-industripark:page",
+            ),
+            # the same press release on the park's site: another URL, slightly other text
+            (
+                article(
+                    kb,
+                    "https://mip.example.no/nyheter/felles",
+                    "Felles satsing på kritiske mineraler",
+                    summary=felles + " Kontakt parken.",
+                    published=day(19, 11),
+                    places={"Mo i Rana": 1},
+                ),
+                "mo-industripark:page",
+            ),
+            # not this digest's: Sweden, another county, an earlier week, Danish
+            (
+                article(
+                    kb,
+                    "https://rv.example.se/batterier",
+                    "Skellefteå satsar på batterier",
+                    summary="Ny fabrik. Fler jobb.",
+                    published=day(17),
+                    language="sv",
+                    variant=None,
+                    places={"Skellefteå": 1},
+                ),
+                "region-vasterbotten:feed",
+            ),
+            (
+                article(
+                    kb,
+                    "https://nce.example.no/raufoss",
+                    "Ny robotlinje på Raufoss",
+                    summary="Roboter. Mange.",
+                    published=day(18),
+                    places={"Raufoss": 1},
+                ),
+                "nce-manufacturing:feed",
+            ),
+            (
+                article(
+                    kb,
+                    "https://mineral.example.no/gammel",
+                    "Årsmøte i Mo i Rana",
+                    summary="Gammelt. Nytt.",
+                    published=day(3),
+                    places={"Mo i Rana": 1},
+                ),
+                "mineralklynge-norge:feed",
+            ),
+            (
+                article(
+                    kb,
+                    "https://dk.example.dk/narvik",
+                    "Dansk besøg i Narvik",
+                    summary="Dansk tekst. Mere.",
+                    published=day(18),
+                    language="da",
+                    variant=None,
+                    places={"Narvik": 1},
+                ),
+                "mineralklynge-norge:feed",
+            ),
+        ],
+    )
     # the first item reached through a second source too: stored once, with both sources
     store_articles(store, [(rana, "nce-manufacturing:feed")])
     return store
 
 
-def send(store: Store, cfg: Config, kb: KnowledgeBase, port: int, *,
-         at: datetime = AFTER_WEEK, **kw: object) -> DigestReport:
+def send(
+    store: Store,
+    cfg: Config,
+    kb: KnowledgeBase,
+    port: int,
+    *,
+    at: datetime = AFTER_WEEK,
+    **kw: object,
+) -> DigestReport:
     with Mailer(SmtpSettings.from_config(cfg.smtp)) as mailer:
-        return send_digest(store, cfg, cfg.digests[0], W47, mailer=mailer, kb=kb,
-                           clock=lambda: at, sleep=lambda _s: None, **kw)  # type: ignore[arg-type]
+        return send_digest(
+            store,
+            cfg,
+            cfg.digests[0],
+            W47,
+            mailer=mailer,
+            kb=kb,
+            clock=lambda: at,
+            sleep=lambda _s: None,
+            **kw,
+        )  # type: ignore[arg-type]
 
 
 def nordland(port: int, **kw: object) -> Config:
@@ -92,7 +197,8 @@ def nordland(port: int, **kw: object) -> Config:
 
 
 def test_each_recipient_gets_one_multipart_digest_with_list_headers(
-        nord_store: Store, smtp: SmtpServer, kb: KnowledgeBase) -> None:
+    nord_store: Store, smtp: SmtpServer, kb: KnowledgeBase
+) -> None:
     cfg = nordland(smtp.port)
     report = send(nord_store, cfg, kb, smtp.port)
     assert report.items == 5 and report.sent == PEOPLE and not report.failed
@@ -103,45 +209,56 @@ def test_each_recipient_gets_one_multipart_digest_with_list_headers(
         assert msg["To"] == person and msg["From"] == "klyngenytt@example.no"
         assert msg["Subject"] == "Klyngenytt uke 47: 5 saker"
         assert parsedate_to_datetime(msg["Date"]) == AFTER_WEEK
-        assert re.fullmatch(r"<weekly-nord\.2026-W47\.[0-9a-f]{16}@example\.no>",
-                            msg["Message-ID"])
+        assert re.fullmatch(r"<weekly-nord\.2026-W47\.[0-9a-f]{16}@example\.no>", msg["Message-ID"])
         ids.add(msg["Message-ID"])
         assert msg["List-Id"] == "weekly-nord <weekly-nord.example.no>"
-        assert msg["List-Unsubscribe"].strip() == \
-            "<mailto:klyngenytt@example.no?subject=unsubscribe%20weekly-nord>"
+        assert (
+            msg["List-Unsubscribe"].strip()
+            == "<mailto:klyngenytt@example.no?subject=unsubscribe%20weekly-nord>"
+        )
         assert msg["Auto-Submitted"] == "auto-generated"
         text, html = parts(msg)
         assert "Rana Gruber åpner nytt anlegg i Mo i Rana" in text and "Rana Gruber" in html
     assert len(ids) == 3
     with nord_store.read() as conn:
         rows = deliveries.rows(conn, digest_id="weekly-nord")
-    assert [(r["recipient"], r["state"], r["attempts"], r["items"]) for r in rows] == \
-        [(p, "sent", 1, 5) for p in sorted(PEOPLE)]
+    assert [(r["recipient"], r["state"], r["attempts"], r["items"]) for r in rows] == [
+        (p, "sent", 1, 5) for p in sorted(PEOPLE)
+    ]
     # sending the same week again sends nothing
     again = send(nord_store, cfg, kb, smtp.port, retry_now=True)
     assert again.sent == [] and again.skipped == PEOPLE
     assert smtp.inbox.count() == dict.fromkeys(PEOPLE, 1)
 
 
-def test_grouping_order_and_content_of_the_digest(nord_store: Store, smtp: SmtpServer,
-                                                  kb: KnowledgeBase) -> None:
+def test_grouping_order_and_content_of_the_digest(
+    nord_store: Store, smtp: SmtpServer, kb: KnowledgeBase
+) -> None:
     cfg = config(smtp.port, to=PEOPLE[:1], regions=["Nordland"], languages=["no", "sv"])
     send(nord_store, cfg, kb, smtp.port)
     text, html = parts(smtp.inbox.to(PEOPLE[0])[0])
-    order = [text.index(t) for t in (
-        "Mineralklynge Norge (3 saker)", "Rana Gruber åpner nytt anlegg i Mo i Rana",
-        "Kurs i Narvik", "Felles satsing på kritiske mineraler",
-        "NCE Manufacturing (1 sak)", "Raufoss-bedrifter på besøk i Nordland",
-        "Region: Nordland (1 sak)", "Ny kai i Mo Industripark")]
+    order = [
+        text.index(t)
+        for t in (
+            "Mineralklynge Norge (3 saker)",
+            "Rana Gruber åpner nytt anlegg i Mo i Rana",
+            "Kurs i Narvik",
+            "Felles satsing på kritiske mineraler",
+            "NCE Manufacturing (1 sak)",
+            "Raufoss-bedrifter på besøk i Nordland",
+            "Region: Nordland (1 sak)",
+            "Ny kai i Mo Industripark",
+        )
+    ]
     assert order == sorted(order)
     for absent in ("Skellefteå", "robotlinje", "Årsmøte", "Dansk"):
         assert absent not in text and absent not in html
     assert text.count("Felles satsing på kritiske mineraler") == 1
-    felles = text[text.index("* Felles satsing"):]
+    felles = text[text.index("* Felles satsing") :]
     assert "Kilde: Mineralklynge Norge" in felles.splitlines()[1]
     # the copy on another site is not a second source of this item but another publisher
     assert "Også publisert av: Mo Industripark" in felles.splitlines()[3]
-    first = text[text.index("* Rana Gruber"):text.index("* Kurs i Narvik")]
+    first = text[text.index("* Rana Gruber") : text.index("* Kurs i Narvik")]
     assert "17.11.2026 · bokmål · Kilder: Mineralklynge Norge, NCE Manufacturing" in first
     assert "https://mineral.example.no/rana-gruber" in first
     assert "Rana Gruber investerer i Mo i Rana. Anlegget gir 40 nye arbeidsplasser." in first
@@ -158,23 +275,57 @@ def test_grouping_order_and_content_of_the_digest(nord_store: Store, smtp: SmtpS
 EU_NAMES = {"Den europeiske union", "Europeiska unionen", "European Union"}
 
 
-@pytest.mark.parametrize(("lang", "subject", "words"), [
-    ("nb", "Klyngenytt uke 47: 5 saker", ["Organisasjoner", "Steder", "Meld deg av", "bokmål",
-                                          "Den europeiske union"]),
-    ("nn", "Klyngenytt veke 47: 5 saker", ["Organisasjonar", "Stader", "Kjelder", "nynorsk",
-                                           "Den europeiske union"]),
-    ("sv", "Klusternytt vecka 47: 5 nyheter", ["Organisationer", "Platser", "Källor",
-                                               "norska (bokmål)", "2026-11-17",
-                                               "Avsluta prenumerationen", "Europeiska unionen"]),
-    ("en", "Cluster news week 47: 5 stories", ["Organizations", "Places", "Sources",
-                                               "Norwegian (Bokmål)", "17 Nov 2026",
-                                               "European Union"]),
-])
-def test_wording_follows_the_digest_language(nord_store: Store, smtp: SmtpServer,
-                                             kb: KnowledgeBase, lang: str, subject: str,
-                                             words: list[str]) -> None:
-    cfg = config(smtp.port, to=PEOPLE[:1], regions=["Nordland"], language=lang,
-                 languages=["no", "sv"])
+@pytest.mark.parametrize(
+    ("lang", "subject", "words"),
+    [
+        (
+            "nb",
+            "Klyngenytt uke 47: 5 saker",
+            ["Organisasjoner", "Steder", "Meld deg av", "bokmål", "Den europeiske union"],
+        ),
+        (
+            "nn",
+            "Klyngenytt veke 47: 5 saker",
+            ["Organisasjonar", "Stader", "Kjelder", "nynorsk", "Den europeiske union"],
+        ),
+        (
+            "sv",
+            "Klusternytt vecka 47: 5 nyheter",
+            [
+                "Organisationer",
+                "Platser",
+                "Källor",
+                "norska (bokmål)",
+                "2026-11-17",
+                "Avsluta prenumerationen",
+                "Europeiska unionen",
+            ],
+        ),
+        (
+            "en",
+            "Cluster news week 47: 5 stories",
+            [
+                "Organizations",
+                "Places",
+                "Sources",
+                "Norwegian (Bokmål)",
+                "17 Nov 2026",
+                "European Union",
+            ],
+        ),
+    ],
+)
+def test_wording_follows_the_digest_language(
+    nord_store: Store,
+    smtp: SmtpServer,
+    kb: KnowledgeBase,
+    lang: str,
+    subject: str,
+    words: list[str],
+) -> None:
+    cfg = config(
+        smtp.port, to=PEOPLE[:1], regions=["Nordland"], language=lang, languages=["no", "sv"]
+    )
     send(nord_store, cfg, kb, smtp.port)
     (msg,) = smtp.inbox.received and [m for _r, m in smtp.inbox.received]
     assert msg["Subject"] == subject
@@ -185,8 +336,9 @@ def test_wording_follows_the_digest_language(nord_store: Store, smtp: SmtpServer
         assert other not in text and other not in html, other
 
 
-def test_a_week_with_nothing_new_sends_nothing_unless_asked(store: Store, smtp: SmtpServer,
-                                                            kb: KnowledgeBase) -> None:
+def test_a_week_with_nothing_new_sends_nothing_unless_asked(
+    store: Store, smtp: SmtpServer, kb: KnowledgeBase
+) -> None:
     cfg = nordland(smtp.port)
     report = send(store, cfg, kb, smtp.port)
     assert report.items == 0 and report.skipped == PEOPLE and smtp.inbox.received == []
@@ -201,13 +353,27 @@ def test_a_week_with_nothing_new_sends_nothing_unless_asked(store: Store, smtp: 
     assert "Ingen nye saker denne uken" in parts(msg)[0]
 
 
-def test_an_xss_payload_from_the_web_renders_inert(store: Store, smtp: SmtpServer,
-                                                   kb: KnowledgeBase) -> None:
+def test_an_xss_payload_from_the_web_renders_inert(
+    store: Store, smtp: SmtpServer, kb: KnowledgeBase
+) -> None:
     payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    store_articles(store, [(article(
-        kb, "https://evil.example.no/a", f"Klikk {payload}", published=day(18),
-        summary=f'Tekst {payload}. "Sitat" & <b>fet</b>.', orgs={f"Firma {payload}": 1},
-        places={"Mo i Rana": 1}), "mineralklynge-norge:feed")])
+    store_articles(
+        store,
+        [
+            (
+                article(
+                    kb,
+                    "https://evil.example.no/a",
+                    f"Klikk {payload}",
+                    published=day(18),
+                    summary=f'Tekst {payload}. "Sitat" & <b>fet</b>.',
+                    orgs={f"Firma {payload}": 1},
+                    places={"Mo i Rana": 1},
+                ),
+                "mineralklynge-norge:feed",
+            )
+        ],
+    )
     with store.write() as conn:  # a hostile link as a source's URL for the item
         conn.exec_driver_sql("UPDATE item_sources SET url = 'javascript:alert(1)'")
     cfg = config(smtp.port, to=PEOPLE[:1], regions=["Nordland"])
@@ -225,7 +391,8 @@ def test_an_xss_payload_from_the_web_renders_inert(store: Store, smtp: SmtpServe
 
 
 def test_html_is_a_table_layout_with_inline_css_and_dark_mode_colours(
-        nord_store: Store, smtp: SmtpServer, kb: KnowledgeBase) -> None:
+    nord_store: Store, smtp: SmtpServer, kb: KnowledgeBase
+) -> None:
     cfg = config(smtp.port, to=PEOPLE[:1], regions=["Nordland"])
     send(nord_store, cfg, kb, smtp.port)
     _text, html = parts(smtp.inbox.to(PEOPLE[0])[0])
@@ -239,8 +406,9 @@ def test_html_is_a_table_layout_with_inline_css_and_dark_mode_colours(
     assert active_html(html) == []
 
 
-def test_password_never_goes_out_unencrypted(smtp: SmtpServer,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_password_never_goes_out_unencrypted(
+    smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The login comes from the environment through Settings, never from feeds.yaml."""
     from clusternews.settings import Settings
 
@@ -258,7 +426,8 @@ def test_password_never_goes_out_unencrypted(smtp: SmtpServer,
 
 
 def test_a_refused_recipient_fails_permanently_and_the_others_get_theirs(
-        nord_store: Store, smtp: SmtpServer, kb: KnowledgeBase) -> None:
+    nord_store: Store, smtp: SmtpServer, kb: KnowledgeBase
+) -> None:
     smtp.inbox.refuse = lambda rcpt: "550 5.1.1 no such user" if rcpt == PEOPLE[1] else None
     report = send(nord_store, nordland(smtp.port), kb, smtp.port)
     assert report.sent == [PEOPLE[0], PEOPLE[2]]

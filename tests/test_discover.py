@@ -22,8 +22,9 @@ FEEDS = GOLDEN / "feeds"
 
 
 def feed(name: str, base: str = "https://example.no/feed/", content_type: str = ""):
-    return discover_feed((FEEDS / name).read_bytes(), base_url=base, now=NOW,
-                         content_type=content_type)
+    return discover_feed(
+        (FEEDS / name).read_bytes(), base_url=base, now=NOW, content_type=content_type
+    )
 
 
 def test_rss20_entries_are_canonical_sanitized_and_dated() -> None:
@@ -54,7 +55,8 @@ def test_rss091_relative_links_and_language() -> None:
     found = feed("rss091.xml", base="https://klynge.example.no/rss.xml")
     assert [e.url for e in found.entries] == [
         "https://klynge.example.no/nyheiter/ny-dagleg-leiar/",
-        "https://klynge.example.no/nyheiter/medlemsmote-i-ardal/"]
+        "https://klynge.example.no/nyheiter/medlemsmote-i-ardal/",
+    ]
 
 
 def test_rss10_rdf() -> None:
@@ -69,20 +71,26 @@ def test_atom_resolves_relative_links_and_uses_url_ids() -> None:
     found = feed("atom.xml", base="https://industri.example.no/atom.xml")
     assert [e.url for e in found.entries] == [
         "https://industri.example.no/nyheter/robotar-raufoss",
-        "https://industri.example.no/nyheter/id-lenke"]
+        "https://industri.example.no/nyheter/id-lenke",
+    ]
     first = found.entries[0]
     assert first.title == "Robotar i Raufoss-miljøet"
     assert first.published == datetime(2026, 11, 19, 7, 45, tzinfo=UTC)
     assert "<style" not in (first.content_html or "") and "Raufoss Industripark" in (
-        first.content_html or "")
+        first.content_html or ""
+    )
 
 
 def test_json_feed() -> None:
-    found = feed("feed.json", base="https://prosess.example.no/feed.json",
-                 content_type="application/feed+json")
+    found = feed(
+        "feed.json",
+        base="https://prosess.example.no/feed.json",
+        content_type="application/feed+json",
+    )
     assert [e.url for e in found.entries] == [
         "https://prosess.example.no/nyheiter/hydrogen-i-hoyanger/",
-        "https://prosess.example.no/nyheiter/relativ/"]
+        "https://prosess.example.no/nyheiter/relativ/",
+    ]
     first, second = found.entries
     assert first.author == "Siri Vik" and "<script" not in (first.content_html or "")
     assert first.language == "nn"
@@ -100,10 +108,13 @@ def test_malformed_feed_yields_what_it_can() -> None:
     assert "https://rot.example.no/a/forste-sak/" in [e.url for e in found.entries]
 
 
-@pytest.mark.parametrize("name, message", [
-    ("garbage.bin", "not a readable feed"),
-    ("html_with_alternate.html", "expected a feed but got an HTML page"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("garbage.bin", "not a readable feed"),
+        ("html_with_alternate.html", "expected a feed but got an HTML page"),
+    ],
+)
 def test_unreadable_feeds_raise_clear_errors(name: str, message: str) -> None:
     with pytest.raises(DiscoverError, match=message) as caught:
         feed(name)
@@ -127,7 +138,8 @@ def test_autodiscovery_skips_comment_feeds() -> None:
     html = (FEEDS / "html_with_alternate.html").read_text()
     assert looks_like_html(html.encode())
     assert autodiscover(html, base_url="https://x.example.no/nyheter/") == [
-        "https://x.example.no/feed/"]
+        "https://x.example.no/feed/"
+    ]
 
 
 LISTING = """<!DOCTYPE html><html><head><title>Nyheiter</title></head><body>
@@ -151,12 +163,14 @@ def test_listing_page_keeps_articles_and_skips_chrome() -> None:
     found = discover_page(LISTING, base_url="https://prosess.example.no/nyheiter/")
     assert [(e.url, e.title) for e in found.entries] == [
         ("https://prosess.example.no/nyheiter/hydrogen-i-hoyanger/", "Hydrogen i Høyanger"),
-        ("https://prosess.example.no/nyheiter/nytt-medlem/", "Nytt medlem")]
+        ("https://prosess.example.no/nyheiter/nytt-medlem/", "Nytt medlem"),
+    ]
 
 
 def test_listing_page_links_pattern_decides() -> None:
-    found = discover_page(LISTING, base_url="https://prosess.example.no/nyheiter/",
-                          links=r"/nyheiter/[a-z-]+/$")
+    found = discover_page(
+        LISTING, base_url="https://prosess.example.no/nyheiter/", links=r"/nyheiter/[a-z-]+/$"
+    )
     urls = {e.url for e in found.entries}
     assert "https://prosess.example.no/nyheiter/eldre-sak/" in urls  # the pattern overrides chrome
     assert not any("linkedin" in u or "side/2" in u for u in urls)
@@ -177,11 +191,17 @@ SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_news_sitemap_recent_entries_only() -> None:
-    found = discover_sitemap(SITEMAP.encode(), base_url="https://gruv.example.se/sitemap.xml",
-                             now=NOW, max_age=timedelta(days=30))
-    assert [e.url for e in found.entries] == ["https://gruv.example.se/nyheter/nyare/",
-                                              "https://gruv.example.se/nyheter/ny/",
-                                              "https://gruv.example.se/om-oss/"]
+    found = discover_sitemap(
+        SITEMAP.encode(),
+        base_url="https://gruv.example.se/sitemap.xml",
+        now=NOW,
+        max_age=timedelta(days=30),
+    )
+    assert [e.url for e in found.entries] == [
+        "https://gruv.example.se/nyheter/nyare/",
+        "https://gruv.example.se/nyheter/ny/",
+        "https://gruv.example.se/om-oss/",
+    ]
     assert found.entries[1].title == "Ny gruva i Malmberget"
 
 

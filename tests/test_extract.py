@@ -39,9 +39,14 @@ def test_lying_charset_page_decodes_and_extracts() -> None:
 
 
 def test_feed_fills_what_the_page_lacks() -> None:
-    entry = Entry(url="https://t.example.no/a", title="Tittel fra feeden",
-                  summary="Sammendrag fra feeden.", published=datetime(2026, 11, 20, 8, tzinfo=UTC),
-                  author="Feed Forfatter", image="https://t.example.no/bilde.jpg")
+    entry = Entry(
+        url="https://t.example.no/a",
+        title="Tittel fra feeden",
+        summary="Sammendrag fra feeden.",
+        published=datetime(2026, 11, 20, 8, tzinfo=UTC),
+        author="Feed Forfatter",
+        image="https://t.example.no/bilde.jpg",
+    )
     page = extract_article("<html><body><p>kort</p></body></html>", url=entry.url, now=NOW)
     merged = merge(entry, page)
     assert merged.title == "Tittel fra feeden" and merged.author == "Feed Forfatter"

@@ -47,8 +47,9 @@ def check_entry(entry: Entry, want: dict[str, Any], feed_url: str) -> None:
     if "summary_contains" in want:
         assert want["summary_contains"] in (entry.summary or "")
     if "content_contains" in want:
-        assert urljoin(feed_url, want["content_contains"]) in (entry.content_html or "") or \
-            want["content_contains"] in (entry.content_html or "")
+        assert urljoin(feed_url, want["content_contains"]) in (entry.content_html or "") or want[
+            "content_contains"
+        ] in (entry.content_html or "")
     if "image" in want:
         assert entry.image == urljoin(feed_url, want["image"])
     if "author" in want:
@@ -68,9 +69,15 @@ def test_feed_case_is_read_as_expected(name: str) -> None:
     content = path.read_bytes()
     text, encoding = decode_body(content, content_type_header=expected["serve"])
     url = f"http://feeds.test/cases/{path.name}"
-    found = discover_feed(content, base_url=url, now=NOW,
-                          content_type=media_type(expected["serve"]), text=text,
-                          encoding=encoding, http_charset=http_charset(expected["serve"]))
+    found = discover_feed(
+        content,
+        base_url=url,
+        now=NOW,
+        content_type=media_type(expected["serve"]),
+        text=text,
+        encoding=encoding,
+        http_charset=http_charset(expected["serve"]),
+    )
     assert len(found.entries) == len(expected["entries"]), [e.title for e in found.entries]
     for entry, want in zip(found.entries, expected["entries"], strict=True):
         check_entry(entry, want, url)
@@ -89,8 +96,9 @@ def serve_cases(srv: FaultServer, names: list[str]) -> dict[str, str]:
     ids = {}
     for name in names:
         path, expected = case(name)
-        srv.route(f"/cases/{path.name}", Response(200, path.read_bytes(),
-                                                  content_type=expected["serve"]))
+        srv.route(
+            f"/cases/{path.name}", Response(200, path.read_bytes(), content_type=expected["serve"])
+        )
         ids[f"{slug(name)}:feed"] = name
     return ids
 
@@ -99,27 +107,42 @@ def slug(name: str) -> str:
     return name.replace(".", "-")  # cluster ids are slugs: "jsonfeed-1.0" → "jsonfeed-1-0"
 
 
-def test_every_case_is_ingested_and_accounted_for(store: Store, processor: Processor,
-                                                  tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_case_is_ingested_and_accounted_for(
+    store: Store, processor: Processor, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     names = [n for n in NAMES if n != REPOLL]
     with FaultServer() as srv:  # article pages answer 404: entries stand on the feed's text
         ids = serve_cases(srv, names)
-        config = cluster_yaml({slug(n): f"- feed: {srv.url('/cases/' + case(n)[0].name)}"
-                               for n in names})
+        config = cluster_yaml(
+            {slug(n): f"- feed: {srv.url('/cases/' + case(n)[0].name)}" for n in names}
+        )
         outcomes = asyncio.run(run_ingest(specs_from(config), store, processor))
         feed_urls = {n: srv.url("/cases/" + case(n)[0].name) for n in names}
     assert {o.outcome for o in outcomes.values()} == {"ok"}, outcomes
     with store.read() as conn:
         stored: dict[str, set[str]] = {}
-        for source, title in conn.execute(sa.select(item_sources.c.source_id, items.c.title)
-                                          .join(items, items.c.id == item_sources.c.item_id)):
+        for source, title in conn.execute(
+            sa.select(item_sources.c.source_id, items.c.title).join(
+                items, items.c.id == item_sources.c.item_id
+            )
+        ):
             stored.setdefault(source, set()).add(title)
         logged = dict(conn.execute(sa.select(fetches.c.source_id, fetches.c.warnings)).all())
 
     (tmp_path / "feeds.yaml").write_text(config, encoding="utf-8")
-    assert main(["--config", str(tmp_path / "feeds.yaml"), "--db", store.engine.url
-                 .render_as_string(hide_password=False), "sources", "--json"]) == 0
+    assert (
+        main(
+            [
+                "--config",
+                str(tmp_path / "feeds.yaml"),
+                "--db",
+                store.engine.url.render_as_string(hide_password=False),
+                "sources",
+                "--json",
+            ]
+        )
+        == 0
+    )
     listed = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
     assert set(listed) == set(ids)
     for source_id, name in ids.items():
@@ -137,12 +160,15 @@ def test_every_case_is_ingested_and_accounted_for(store: Store, processor: Proce
     assert listed["rss-content-encoded:feed"]["status"] == "ok"
 
 
-def test_entries_without_links_are_stored_once_across_polls(store: Store,
-                                                           processor: Processor) -> None:
+def test_entries_without_links_are_stored_once_across_polls(
+    store: Store, processor: Processor
+) -> None:
     with FaultServer() as srv:
         bodies = [(CASES / f"{n}.xml").read_bytes() for n in ("no-link", REPOLL)]
-        srv.route("/arena.xml", srv.sequence(*(Response(200, b, content_type="application/rss+xml")
-                                               for b in bodies)))
+        srv.route(
+            "/arena.xml",
+            srv.sequence(*(Response(200, b, content_type="application/rss+xml") for b in bodies)),
+        )
         specs = specs_from(cluster_yaml({"arena": f"- feed: {srv.url('/arena.xml')}"}))
         first = asyncio.run(run_ingest(specs, store, processor))
         second = asyncio.run(run_ingest(specs, store, processor))

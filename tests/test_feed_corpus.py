@@ -51,8 +51,13 @@ class Case:
         return f"{self.cid}:feed"
 
     def links(self, origin: str) -> set[str]:
-        return {u for e in self.expected["parsed"] if e.get("link")
-                for u in [absolute(e["link"], origin)] if u}
+        return {
+            u
+            for e in self.expected["parsed"]
+            if e.get("link")
+            for u in [absolute(e["link"], origin)]
+            if u
+        }
 
     def titles(self) -> set[str]:
         return {e["title"] for e in self.expected["parsed"] if e["outcome"] == "linkless"}
@@ -66,11 +71,13 @@ def load_cases() -> list[Case]:
         stem = exp.name.removesuffix(".expected.json")
         path = exp.with_name(stem)
         if not path.is_file():  # cases/<name>.<ext> beside cases/<name>.expected.json
-            (path,) = (p for p in exp.parent.glob(f"{stem}.*")
-                       if not p.name.endswith(".expected.json"))
+            (path,) = (
+                p for p in exp.parent.glob(f"{stem}.*") if not p.name.endswith(".expected.json")
+            )
         rel = path.relative_to(FEEDS).as_posix()
-        out.append(Case(f"f{len(out):03d}", path, "/" + rel,
-                        json.loads(exp.read_text(encoding="utf-8"))))
+        out.append(
+            Case(f"f{len(out):03d}", path, "/" + rel, json.loads(exp.read_text(encoding="utf-8")))
+        )
     return out
 
 
@@ -103,33 +110,57 @@ def groups(cases: list[Case], origin: str) -> list[list[Case]]:
 
 def serve(srv: FaultServer, cases: list[Case]) -> str:
     for c in cases:
-        srv.route(c.served_at, Response(200, c.path.read_bytes(),
-                                        content_type=c.expected["serve"]))
+        srv.route(c.served_at, Response(200, c.path.read_bytes(), content_type=c.expected["serve"]))
     return cluster_yaml({c.cid: f"- feed: {srv.url(c.served_at)}" for c in cases})
 
 
-def listed(store: Store, config: str, tmp_path: Path,
-           capsys: pytest.CaptureFixture[str], *, plain: bool = False) -> Any:
+def listed(
+    store: Store,
+    config: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    *,
+    plain: bool = False,
+) -> Any:
     (tmp_path / "feeds.yaml").write_text(config, encoding="utf-8")
     db = store.engine.url.render_as_string(hide_password=False)
     capsys.readouterr()
-    assert main(["--config", str(tmp_path / "feeds.yaml"), "--db", db, "sources",
-                 *([] if plain else ["--json"])]) == 0
+    assert (
+        main(
+            [
+                "--config",
+                str(tmp_path / "feeds.yaml"),
+                "--db",
+                db,
+                "sources",
+                *([] if plain else ["--json"]),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     return out if plain else {row["id"]: row for row in json.loads(out)}
 
 
-def stored_by_source(store: Store) -> tuple[dict[str, dict[str, str]], Counter[str],
-                                            dict[str, int]]:
+def stored_by_source(
+    store: Store,
+) -> tuple[dict[str, dict[str, str]], Counter[str], dict[str, int]]:
     """{source: {the URL it gave: the item's title}}, how many sources share each such URL's
     item, failed articles per source. (The same text under two URLs is one item, linked to
     each source under the URL that source gave.)"""
     with store.read() as conn:
-        rows = conn.execute(sa.select(item_sources.c.source_id, item_sources.c.url,
-                                      items.c.id, items.c.title)
-                            .join(items, items.c.id == item_sources.c.item_id)).all()
-        failed = dict(conn.execute(sa.select(fetches.c.source_id, sa.func.sum(fetches.c.failed))
-                                   .group_by(fetches.c.source_id)).all())
+        rows = conn.execute(
+            sa.select(item_sources.c.source_id, item_sources.c.url, items.c.id, items.c.title).join(
+                items, items.c.id == item_sources.c.item_id
+            )
+        ).all()
+        failed = dict(
+            conn.execute(
+                sa.select(fetches.c.source_id, sa.func.sum(fetches.c.failed)).group_by(
+                    fetches.c.source_id
+                )
+            ).all()
+        )
     out: dict[str, dict[str, str]] = defaultdict(dict)
     per_item = Counter(item for _, _, item, _ in rows)
     sharing: Counter[str] = Counter()
@@ -139,8 +170,15 @@ def stored_by_source(store: Store) -> tuple[dict[str, dict[str, str]], Counter[s
     return out, sharing, {k: int(v or 0) for k, v in failed.items()}
 
 
-def judge(c: Case, row: dict[str, Any], have: dict[str, str], sharing: Counter[str],
-          failed: int, origin: str, tally: Counter[str]) -> list[str]:
+def judge(
+    c: Case,
+    row: dict[str, Any],
+    have: dict[str, str],
+    sharing: Counter[str],
+    failed: int,
+    origin: str,
+    tally: Counter[str],
+) -> list[str]:
     """What is wrong with one source, in words (empty: as expected); counts go to `tally`."""
     exp, problems = c.expected, []
     want = exp["status"]
@@ -150,10 +188,12 @@ def judge(c: Case, row: dict[str, Any], have: dict[str, str], sharing: Counter[s
     elif row["status"] == "error":
         problems.append(f"error {row['last_error']!r}")
     elif want == "warnings" and row["status"] != "ok, warnings":
-        problems.append(f"feedparser says bozo ({exp['feedparser']['bozo_exception']}); "
-                        "no warning")
-    if (exp["serve"] or "").split(";")[0] in NOT_FEED_TYPES and row["status"] != "error" \
-            and not any(w.startswith("served ") for w in row["warnings"]):
+        problems.append(f"feedparser says bozo ({exp['feedparser']['bozo_exception']}); no warning")
+    if (
+        (exp["serve"] or "").split(";")[0] in NOT_FEED_TYPES
+        and row["status"] != "error"
+        and not any(w.startswith("served ") for w in row["warnings"])
+    ):
         problems.append(f"served as {exp['serve']}; no warning says so")
     left = dict(have)
     site = absolute(exp.get("site") or "/", origin) or ""
@@ -166,8 +206,12 @@ def judge(c: Case, row: dict[str, Any], have: dict[str, str], sharing: Counter[s
             tally["skipped"] += 1
             continue
         if e["outcome"] == "linkless":
-            found = [u for u, t in left.items() if u.startswith(site + "#item-")
-                     and (words(t) == e["title"] or e.get("charset_guessed"))]
+            found = [
+                u
+                for u, t in left.items()
+                if u.startswith(site + "#item-")
+                and (words(t) == e["title"] or e.get("charset_guessed"))
+            ]
         else:
             found = [u for u in left if u == absolute(e["link"], origin)]
         if not found:
@@ -180,9 +224,13 @@ def judge(c: Case, row: dict[str, Any], have: dict[str, str], sharing: Counter[s
         url = found[0]
         title = left.pop(url)
         tally["stored"] += 1
-        if e["outcome"] == "stored" and e["title"] and sharing[url] == 1 \
-                and not e.get("charset_guessed") \
-                and words(title) != e["title"]:
+        if (
+            e["outcome"] == "stored"
+            and e["title"]
+            and sharing[url] == 1
+            and not e.get("charset_guessed")
+            and words(title) != e["title"]
+        ):
             problems.append(f"title {title!r}, feedparser reads {e['title']!r}")
     if left:
         problems.append(f"stored but not expected: {sorted(left)}")
@@ -198,9 +246,13 @@ def judge(c: Case, row: dict[str, Any], have: dict[str, str], sharing: Counter[s
 
 
 @SQLITE
-def test_corpus_is_read_as_feedparser_reads_it(store: Store, processor: Processor,
-                                               tmp_path: Path, caplog: pytest.LogCaptureFixture,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_corpus_is_read_as_feedparser_reads_it(
+    store: Store,
+    processor: Processor,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert len(CORPUS) >= 200
     caplog.set_level(logging.INFO)
     with FaultServer() as srv:  # article pages answer 404; other hosts do not resolve
@@ -216,8 +268,15 @@ def test_corpus_is_read_as_feedparser_reads_it(store: Store, processor: Processo
     problems, tally = {}, Counter[str]()
     per_topic: dict[str, Counter[str]] = defaultdict(Counter)
     for c in CORPUS:
-        found = judge(c, rows[c.source], have.get(c.source, {}), sharing,
-                      failed.get(c.source, 0), origin, per_topic[topic(c)])
+        found = judge(
+            c,
+            rows[c.source],
+            have.get(c.source, {}),
+            sharing,
+            failed.get(c.source, 0),
+            origin,
+            per_topic[topic(c)],
+        )
         if found:
             problems[c.served_at] = found
     for counts in per_topic.values():
@@ -233,17 +292,20 @@ def topic(c: Case) -> str:
 
 
 def figures(per_topic: dict[str, Counter[str]]) -> str:
-    lines = [f"{'class':32} {'files':>5} {'parsed':>6} {'stored':>6} {'skipped':>7} "
-             f"{'no page':>7}"]
+    lines = [f"{'class':32} {'files':>5} {'parsed':>6} {'stored':>6} {'skipped':>7} {'no page':>7}"]
     total: Counter[str] = Counter()
     files = Counter(topic(c) for c in CORPUS)
     for name in sorted(per_topic):
         n = per_topic[name]
         total.update(n)
-        lines.append(f"{name:32} {files[name]:5} {n['parsed']:6} {n['stored']:6} "
-                     f"{n['skipped']:7} {n['page_unreachable']:7}")
-    lines.append(f"{'all':32} {len(CORPUS):5} {total['parsed']:6} {total['stored']:6} "
-                 f"{total['skipped']:7} {total['page_unreachable']:7}")
+        lines.append(
+            f"{name:32} {files[name]:5} {n['parsed']:6} {n['stored']:6} "
+            f"{n['skipped']:7} {n['page_unreachable']:7}"
+        )
+    lines.append(
+        f"{'all':32} {len(CORPUS):5} {total['parsed']:6} {total['stored']:6} "
+        f"{total['skipped']:7} {total['page_unreachable']:7}"
+    )
     return "\n".join(lines)
 
 
@@ -258,11 +320,15 @@ BROKEN = {  # how a source that was fine turns broken on the next poll
 
 
 @SQLITE
-def test_sources_turning_broken_keep_what_they_stored(store: Store, processor: Processor,
-                                                      tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    chosen = [c for c in CORPUS if c.path.parent.name == "cases"
-              and any(e["outcome"] in ("stored", "linkless") for e in c.expected["parsed"])][:12]
+def test_sources_turning_broken_keep_what_they_stored(
+    store: Store, processor: Processor, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chosen = [
+        c
+        for c in CORPUS
+        if c.path.parent.name == "cases"
+        and any(e["outcome"] in ("stored", "linkless") for e in c.expected["parsed"])
+    ][:12]
     with FaultServer() as srv:
         config = serve(srv, chosen)
         specs = specs_from(config)
@@ -287,26 +353,39 @@ def test_sources_turning_broken_keep_what_they_stored(store: Store, processor: P
 
 
 def rss(items: list[tuple[str, str, str]]) -> str:
-    body = "".join(f"<item><title>{t}</title><link>{link}</link>"
-                   + (f"<description>{d}</description>" if d else "") + "</item>"
-                   for t, link, d in items)
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>{body}</channel></rss>'
+    body = "".join(
+        f"<item><title>{t}</title><link>{link}</link>"
+        + (f"<description>{d}</description>" if d else "")
+        + "</item>"
+        for t, link, d in items
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>{body}</channel></rss>'
+    )
 
 
 @SQLITE
 def test_size_cap_and_robots_are_warnings(store: Store, processor: Processor) -> None:
     big = rss([(f"Sak nummer {i}", f"/big/{i}", f"Tekst om sak {i}. " * 5) for i in range(60)])
-    feed = rss([("Lukket med tekst", "/private/a", "Teksten står i feeden."),
-                ("Lukket uten tekst", "/private/b", ""),
-                ("Åpen", "/open/c", "Også her er det tekst.")])
+    feed = rss(
+        [
+            ("Lukket med tekst", "/private/a", "Teksten står i feeden."),
+            ("Lukket uten tekst", "/private/b", ""),
+            ("Åpen", "/open/c", "Også her er det tekst."),
+        ]
+    )
     with FaultServer() as srv:
         srv.robots("User-agent: *\nDisallow: /private/\n")
         srv.route("/big.xml", Response(200, big, content_type="application/rss+xml"))
         srv.route("/feed.xml", Response(200, feed, content_type="application/rss+xml"))
         srv.route("/private/feed.xml", Response(200, feed, content_type="application/rss+xml"))
-        config = cluster_yaml({"big": f"- feed: {srv.url('/big.xml')}",
-                               "robots": f"- feed: {srv.url('/feed.xml')}",
-                               "closed": f"- feed: {srv.url('/private/feed.xml')}"})
+        config = cluster_yaml(
+            {
+                "big": f"- feed: {srv.url('/big.xml')}",
+                "robots": f"- feed: {srv.url('/feed.xml')}",
+                "closed": f"- feed: {srv.url('/private/feed.xml')}",
+            }
+        )
         cap = replace(FAST, max_bytes=4000)
         out = asyncio.run(run_ingest(specs_from(config), store, processor, http=cap))
         asked = [r.path for r in srv.requests]
@@ -316,11 +395,14 @@ def test_size_cap_and_robots_are_warnings(store: Store, processor: Processor) ->
     with store.read() as conn:
         warned = dict(conn.execute(sa.select(fetches.c.source_id, fetches.c.warnings)).all())
     assert out["big:feed"].outcome == "ok" and 5 < len(have["big:feed"]) < 60
-    assert any(w.startswith("size cap reached: read the first 4000 bytes")
-               for w in warned["big:feed"])
+    assert any(
+        w.startswith("size cap reached: read the first 4000 bytes") for w in warned["big:feed"]
+    )
     assert any(w.startswith("feed cut short") for w in warned["big:feed"])
-    assert sorted(u.rsplit("/", 2)[-2:][0] + "/" + u.rsplit("/", 1)[-1]
-                  for u in have["robots:feed"]) == ["open/c", "private/a"]
+    assert sorted(
+        u.rsplit("/", 2)[-2:][0] + "/" + u.rsplit("/", 1)[-1] for u in have["robots:feed"]
+    ) == ["open/c", "private/a"]
     assert warned["robots:feed"] == [
         "robots.txt disallowed 1 article page; stored from the feed's text",
-        "1 entry skipped: robots.txt disallows its page and the feed has no text for it"]
+        "1 entry skipped: robots.txt disallows its page and the feed has no text for it",
+    ]

@@ -26,8 +26,12 @@ from .faultserver import Behave, FaultServer, Request, Response, closed_port
 T = TypeVar("T")
 
 FAST = HttpSettings(
-    min_delay=0.0, connect_timeout=1.0, read_timeout=1.0, total_timeout=2.0,
-    backoff_base=0.01, backoff_max=0.05,
+    min_delay=0.0,
+    connect_timeout=1.0,
+    read_timeout=1.0,
+    total_timeout=2.0,
+    backoff_base=0.01,
+    backoff_max=0.05,
 )
 NORDIC = "Blåbær og rømmegrøt på Ærø – «Östersund» är större än Åland. ÆØÅ äöÄÖ é “sitat”"
 
@@ -125,8 +129,10 @@ def test_robots_fetched_once_for_many_pages(srv: FaultServer):
     assert len(srv.requests_for("/robots.txt")) == 1
 
 
-@pytest.mark.parametrize(("status", "allowed"), [(404, True), (410, True), (401, False),
-                                                 (403, False), (500, True), (503, True)])
+@pytest.mark.parametrize(
+    ("status", "allowed"),
+    [(404, True), (410, True), (401, False), (403, False), (500, True), (503, True)],
+)
 def test_robots_status_codes(srv: FaultServer, status: int, allowed: bool):
     srv.robots("User-agent: *\nDisallow: /\n", status=status)
     srv.route("/page", Response(200, "ok"))
@@ -443,8 +449,10 @@ def test_dead_host_fails_at_once_after_three_connection_failures():
     assert [e.attempts for e in errors] == [1, 1, 1] + [0] * 17
     assert client.stats["requests"] == 3 and client.stats["skipped_host_down"] == 20
     assert all(e.kind == "connect" for e in errors)
-    expected = (f"fetch: host 127.0.0.1:{port} is down (3 connection failures in a row): "
-                f"cannot connect (connection refused) for {urls[-1]}")
+    expected = (
+        f"fetch: host 127.0.0.1:{port} is down (3 connection failures in a row): "
+        f"cannot connect (connection refused) for {urls[-1]}"
+    )
     assert str(errors[-1]) == expected
     assert client.stats["errors"] == 20 and client.stats["errors_by_kind"] == {"connect": 20}
     assert elapsed < 2.0, elapsed  # 20 real requests 0.2 s apart would take 4 s
@@ -455,7 +463,8 @@ def test_dead_host_without_retries_says_why_for_the_first_few():
     client = PoliteClient(settings(retries=0, per_host_concurrency=1, respect_robots=False))
     errors = _get_all(client, [f"http://127.0.0.1:{port}/{n}" for n in range(5)])
     assert [("is down" in str(e), "refused" in str(e)) for e in errors] == (
-        [(False, True)] * 3 + [(True, True)] * 2)
+        [(False, True)] * 3 + [(True, True)] * 2
+    )
 
 
 def test_dead_host_breaker_can_be_switched_off():
@@ -520,8 +529,16 @@ def test_down_host_is_tried_again_after_a_growing_pause():
 
 
 @pytest.mark.parametrize(
-    "url", ["ftp://example.com/feed", "http:///feed", "/relative/feed", "mailto:a@b.no",
-            "http://example.com:99999/", "", "javascript:alert(1)"],
+    "url",
+    [
+        "ftp://example.com/feed",
+        "http:///feed",
+        "/relative/feed",
+        "mailto:a@b.no",
+        "http://example.com:99999/",
+        "",
+        "javascript:alert(1)",
+    ],
 )
 def test_invalid_urls(url: str):
     err = fetch_error(url)

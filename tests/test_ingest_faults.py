@@ -29,24 +29,35 @@ def server() -> Iterator[FaultServer]:
         srv.serve_dir("/site/", GOLDEN / "site")
         srv.serve_dir("/lying/", GOLDEN / "lying")
         truncated = (GOLDEN / "site" / "feed.xml").read_bytes()[:420]
-        srv.route("/lying/", Response(200, (GOLDEN / "lying" / "nyheter.html").read_bytes(),
-                                      content_type="text/html"))
-        srv.route("/malformed.xml", Response(200, (FEEDS / "malformed.xml").read_bytes(),
-                                             content_type=RSS))
+        srv.route(
+            "/lying/",
+            Response(
+                200, (GOLDEN / "lying" / "nyheter.html").read_bytes(), content_type="text/html"
+            ),
+        )
+        srv.route(
+            "/malformed.xml",
+            Response(200, (FEEDS / "malformed.xml").read_bytes(), content_type=RSS),
+        )
         srv.route("/truncated.xml", Response(200, truncated, content_type=RSS))
-        srv.route("/html-not-feed", Response(200, "<!DOCTYPE html><html><body>Hei</body></html>",
-                                             content_type="text/html"))
+        srv.route(
+            "/html-not-feed",
+            Response(200, "<!DOCTYPE html><html><body>Hei</body></html>", content_type="text/html"),
+        )
         srv.route("/404", Response(404, "nope"))
         srv.route("/500", Response(500, "oops"))
         srv.route("/429", Response(429, "slow down", headers={"Retry-After": "3600"}))
         srv.route("/loop-a", Response(302, headers={"Location": "/loop-b"}))
         srv.route("/loop-b", Response(302, headers={"Location": "/loop-a"}))
         srv.route("/hang", Behave.hang())
-        srv.route("/trickle", Behave.trickle(b"<rss>" + b" " * 500, bytes_per_sec=20,
-                                             content_type=RSS))
+        srv.route(
+            "/trickle", Behave.trickle(b"<rss>" + b" " * 500, bytes_per_sec=20, content_type=RSS)
+        )
         srv.route("/huge", Behave.huge(30_000_000))
-        srv.route("/garbage", Response(200, (FEEDS / "garbage.bin").read_bytes() * 50,
-                                       content_type="text/html"))
+        srv.route(
+            "/garbage",
+            Response(200, (FEEDS / "garbage.bin").read_bytes() * 50, content_type="text/html"),
+        )
         yield srv
 
 
@@ -64,12 +75,15 @@ FAULTS = {
 }
 
 
-def test_faulty_sources_fail_clearly_and_good_ones_go_on(server: FaultServer, store: Store,
-                                                         processor: Processor) -> None:
-    srcs = {"good": f"- feed: {server.url('/site/feed.xml')}",
-            "lying": f"- page: {server.url('/lying/')}",
-            "truncated": f"- feed: {server.url('/truncated.xml')}",
-            "dead": "- feed: http://dead-host.invalid/feed/"}
+def test_faulty_sources_fail_clearly_and_good_ones_go_on(
+    server: FaultServer, store: Store, processor: Processor
+) -> None:
+    srcs = {
+        "good": f"- feed: {server.url('/site/feed.xml')}",
+        "lying": f"- page: {server.url('/lying/')}",
+        "truncated": f"- feed: {server.url('/truncated.xml')}",
+        "dead": "- feed: http://dead-host.invalid/feed/",
+    }
     srcs |= {name: f"- feed: {server.url(path)}" for name, (path, _) in FAULTS.items()}
     specs = specs_from(cluster_yaml(srcs))
     outcomes = asyncio.run(run_ingest(specs, store, processor))
@@ -97,16 +111,26 @@ def test_faulty_sources_fail_clearly_and_good_ones_go_on(server: FaultServer, st
     assert any("not well-formed" in w for w in states["malformed:feed"]["warnings"])
     assert not states["good:feed"]["warnings"]
     assert "Malmberget får ny anläggning för återvinning" in titles  # the lying charset decoded
-    assert {"Batterifabrikk i Mo i Rana får nye partnere", "Gruvklustret i Norrbotten växer",
-            "Ny samarbeidsavtale for prosessindustrien i Årdal"} <= titles
+    assert {
+        "Batterifabrikk i Mo i Rana får nye partnere",
+        "Gruvklustret i Norrbotten växer",
+        "Ny samarbeidsavtale for prosessindustrien i Årdal",
+    } <= titles
     assert "Første sak & mer" in titles  # from the malformed feed, its page host being dead
     assert len(titles) == 5
 
 
-def test_second_run_stores_nothing_twice_and_is_conditional(server: FaultServer, store: Store,
-                                                            processor: Processor) -> None:
-    specs = specs_from(cluster_yaml({"good": f"- feed: {server.url('/site/feed.xml')}",
-                                     "also": f"- feed: {server.url('/site/feed.xml')}"}))
+def test_second_run_stores_nothing_twice_and_is_conditional(
+    server: FaultServer, store: Store, processor: Processor
+) -> None:
+    specs = specs_from(
+        cluster_yaml(
+            {
+                "good": f"- feed: {server.url('/site/feed.xml')}",
+                "also": f"- feed: {server.url('/site/feed.xml')}",
+            }
+        )
+    )
     first = asyncio.run(run_ingest(specs, store, processor))
     second = asyncio.run(run_ingest(specs, store, processor))
     assert sum(o.new for o in first.values()) == 3  # the second source's copies are the same items
@@ -139,8 +163,9 @@ def test_feed_whose_etag_never_changes(store: Store, processor: Processor) -> No
         assert asyncio.run(run_ingest(specs, store, processor))["s:feed"].new == 1
         body["feed"] = base  # two more items appear behind the same ETag
         assert asyncio.run(run_ingest(specs, store, processor))["s:feed"].outcome == "not_modified"
-        later = asyncio.run(run_ingest(specs, store, processor,
-                                       clock=lambda: now + timedelta(hours=13)))
+        later = asyncio.run(
+            run_ingest(specs, store, processor, clock=lambda: now + timedelta(hours=13))
+        )
         assert later["s:feed"].new == 2  # the periodic unconditional fetch saw the change
         with store.read() as conn:
             assert sources.state(conn, "s:feed")["validators_trusted"] is False
@@ -164,29 +189,37 @@ def test_a_killed_worker_process_is_replaced(store: Store) -> None:
             with store.write() as conn:
                 conn.execute(sa.delete(item_sources))
                 conn.execute(sa.delete(items))
-                conn.execute(sa.update(sources_table).values(etag=None, body_hash=None,
-                                                             last_modified=None))
+                conn.execute(
+                    sa.update(sources_table).values(etag=None, body_hash=None, last_modified=None)
+                )
             assert asyncio.run(run_ingest(specs, store, processor))["s:feed"].new == 3
     finally:
         processor.close()
 
 
 def _feed(base: str, n: int) -> str:
-    items_xml = "".join(f"<item><title>Sak {i} om klyngen</title><link>{base}/a/{i}.html</link>"
-                        f"<pubDate>Wed, 18 Nov 2026 0{i % 10}:30:00 +0100</pubDate></item>"
-                        for i in range(n))  # no description: without its page nothing is stored
-    return f"<rss version='2.0'><channel><title>T</title><link>{base}/</link>{items_xml}" \
-           "</channel></rss>"
+    items_xml = "".join(
+        f"<item><title>Sak {i} om klyngen</title><link>{base}/a/{i}.html</link>"
+        f"<pubDate>Wed, 18 Nov 2026 0{i % 10}:30:00 +0100</pubDate></item>"
+        for i in range(n)
+    )  # no description: without its page nothing is stored
+    return (
+        f"<rss version='2.0'><channel><title>T</title><link>{base}/</link>{items_xml}"
+        "</channel></rss>"
+    )
 
 
 def _page(i: int) -> str:
     words = " ".join(f"ord{i}x{k}" for k in range(60))
-    return (f"<html><head><title>Sak {i}</title></head><body><article><h1>Sak {i} om klyngen"
-            f"</h1><p>Klyngen melder nyhet nummer {i}. {words}</p></article></body></html>")
+    return (
+        f"<html><head><title>Sak {i}</title></head><body><article><h1>Sak {i} om klyngen"
+        f"</h1><p>Klyngen melder nyhet nummer {i}. {words}</p></article></body></html>"
+    )
 
 
 def test_dead_host_costs_a_few_connects_and_comes_back_in_a_later_run(
-        store: Store, processor: Processor, caplog: pytest.LogCaptureFixture) -> None:
+    store: Store, processor: Processor, caplog: pytest.LogCaptureFixture
+) -> None:
     # Load the models now: loading them holds the GIL for seconds, and the loop then misses
     # the 2 s connect timeout of the second run (a real stall, but not the subject here).
     processor._pool.submit(int).result()  # type: ignore[attr-defined]
@@ -195,8 +228,11 @@ def test_dead_host_costs_a_few_connects_and_comes_back_in_a_later_run(
     body = {"feed": _feed(dead, 12)}
     with FaultServer() as srv:  # the same machine on another port: a live host, never "down"
         srv.route("/feed.xml", lambda req: Response(200, body["feed"], content_type=RSS))
-        specs = specs_from(cluster_yaml({"live": f"- feed: {srv.url('/feed.xml')}",
-                                         "dead": f"- feed: {dead}/feed.xml"}))
+        specs = specs_from(
+            cluster_yaml(
+                {"live": f"- feed: {srv.url('/feed.xml')}", "dead": f"- feed: {dead}/feed.xml"}
+            )
+        )
         with caplog.at_level(logging.INFO, logger="clusternews.jobs.refresh"):
             first = asyncio.run(run_ingest(specs, store, processor))
 
@@ -209,8 +245,11 @@ def test_dead_host_costs_a_few_connects_and_comes_back_in_a_later_run(
         # ... and every article page as a failed article of the live feed, most of them unsent
         assert (first["live:feed"].outcome, first["live:feed"].found) == ("ok", 12)
         assert first["live:feed"].failed == 12
-        article_lines = [r.getMessage() for r in caplog.records
-                         if r.getMessage().startswith(f"article {dead}/a/")]
+        article_lines = [
+            r.getMessage()
+            for r in caplog.records
+            if r.getMessage().startswith(f"article {dead}/a/")
+        ]
         assert len(article_lines) == 12
         down = [line for line in article_lines if "is down (" in line]
         assert len(down) >= 12 - 4, article_lines  # 3 failed connects + what was already in flight

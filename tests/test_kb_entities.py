@@ -28,10 +28,28 @@ from clusternews.knowledge.regions import RegionIndex
 KB = models_dir() / "kb"
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden" / "linking"
-ORG_FIELDS = {"id", "name", "kind", "country", "region", "aliases", "abbreviations",
-              "former_names", "url", "case_sensitive"}
-PROGRAMME_FIELDS = {"id", "name", "country", "owner", "aliases", "abbreviations", "patterns",
-                    "case_sensitive"}
+ORG_FIELDS = {
+    "id",
+    "name",
+    "kind",
+    "country",
+    "region",
+    "aliases",
+    "abbreviations",
+    "former_names",
+    "url",
+    "case_sensitive",
+}
+PROGRAMME_FIELDS = {
+    "id",
+    "name",
+    "country",
+    "owner",
+    "aliases",
+    "abbreviations",
+    "patterns",
+    "case_sensitive",
+}
 OPTIONAL_FIELDS = {"org_number", "names"}
 ORG_NUMBER = {"SE": re.compile(r"^\d{6}-\d{4}$"), "NO": re.compile(r"^\d{9}$")}
 # Organisation numbers several records carry on purpose: the Swedish courts and rent tribunals
@@ -44,14 +62,24 @@ SHARED_ORG_FORMS = {"sametinget", "sámediggi", "lo", "dn"}
 # Names that are both an organization and a programme: a Swedish SIP's programme office
 # carries the programme's name, Norsk Katapult and EIT RawMaterials are both.
 SHARED_ORG_PROGRAMME_FORMS = {
-    "swedish mining innovation", "produktion2030", "produktion 2030", "metalliska material",
-    "piia", "processindustriell it och automation", "process industrial it and automation",
-    "norsk katapult", "norwegian catapult", "eit rawmaterials", "eit raw materials",
+    "swedish mining innovation",
+    "produktion2030",
+    "produktion 2030",
+    "metalliska material",
+    "piia",
+    "processindustriell it och automation",
+    "process industrial it and automation",
+    "norsk katapult",
+    "norwegian catapult",
+    "eit rawmaterials",
+    "eit raw materials",
 }
 
 
 def _records(name: str) -> list[dict]:
-    return [json.loads(line) for line in (KB / name).read_text(encoding="utf-8").splitlines() if line]
+    return [
+        json.loads(line) for line in (KB / name).read_text(encoding="utf-8").splitlines() if line
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -133,14 +161,19 @@ def test_display_names_are_declared_forms(name):
 
 def test_every_swedish_agency_in_the_source_has_its_org_number(orgs):
     import csv
+
     with SE_AGENCIES.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
     have = {o.org_number for o in orgs if o.country == "SE"}
     # Left out on purpose (training/kb_orgs.py SKIP_SE): two category rows, a duplicate row,
     # the pre-2026 Statskontoret and Nutek (a former name of Tillväxtverket).
     missing = {r["name"] for r in rows if r["org_nr"] not in have}
-    assert missing == {"Tingsrätter", "Kammarrätter", "Statskontoret (gamla)",
-                       "Verket för näringslivsutveckling"}
+    assert missing == {
+        "Tingsrätter",
+        "Kammarrätter",
+        "Statskontoret (gamla)",
+        "Verket för näringslivsutveckling",
+    }
 
 
 def test_existing_agencies_got_their_org_number_instead_of_a_duplicate(orgs):
@@ -197,9 +230,20 @@ def test_counts_and_coverage(orgs, progs):
 
 
 def test_a_bad_record_names_file_and_line(tmp_path):
-    good = json.dumps({"id": "org:a", "name": "A", "kind": "company", "country": "NO",
-                       "region": None, "aliases": [], "abbreviations": [], "former_names": [],
-                       "url": None, "case_sensitive": []})
+    good = json.dumps(
+        {
+            "id": "org:a",
+            "name": "A",
+            "kind": "company",
+            "country": "NO",
+            "region": None,
+            "aliases": [],
+            "abbreviations": [],
+            "former_names": [],
+            "url": None,
+            "case_sensitive": [],
+        }
+    )
     path = tmp_path / "orgs.jsonl"
     path.write_text(good + "\n" + good.replace('"company"', '"firm"') + "\n", encoding="utf-8")
     with pytest.raises(EntityDataError, match=r"orgs\.jsonl:2: kind"):
@@ -207,20 +251,32 @@ def test_a_bad_record_names_file_and_line(tmp_path):
     path.write_text(good + "\n\n" + good + "\n", encoding="utf-8")
     with pytest.raises(EntityDataError, match=r"orgs\.jsonl:3: id 'org:a' already on line 1"):
         EntityIndex.load_organizations(path)
-    path.write_text(good.replace('"case_sensitive": []', '"case_sensitive": ["B"]'), encoding="utf-8")
+    path.write_text(
+        good.replace('"case_sensitive": []', '"case_sensitive": ["B"]'), encoding="utf-8"
+    )
     with pytest.raises(EntityDataError, match="undeclared"):
         EntityIndex.load_organizations(path)
 
 
 def test_a_bad_org_number_or_display_name_is_reported(tmp_path):
-    rec = {"id": "org:a", "name": "A", "kind": "public", "country": "SE", "region": None,
-           "aliases": [], "abbreviations": [], "former_names": [], "url": None}
+    rec = {
+        "id": "org:a",
+        "name": "A",
+        "kind": "public",
+        "country": "SE",
+        "region": None,
+        "aliases": [],
+        "abbreviations": [],
+        "former_names": [],
+        "url": None,
+    }
     path = tmp_path / "orgs.jsonl"
     path.write_text(json.dumps(rec | {"org_number": "2021005216"}), encoding="utf-8")
     with pytest.raises(EntityDataError, match="org_number"):
         EntityIndex.load_organizations(path)
-    path.write_text(json.dumps(rec | {"country": "NO", "org_number": "202100-5216"}),
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(rec | {"country": "NO", "org_number": "202100-5216"}), encoding="utf-8"
+    )
     with pytest.raises(EntityDataError, match="org_number"):
         EntityIndex.load_organizations(path)
     path.write_text(json.dumps(rec | {"names": {"de": "A"}}), encoding="utf-8")
@@ -249,8 +305,15 @@ def test_display_name(orgs, progs):
 
 
 def test_a_pattern_that_does_not_compile_is_reported(tmp_path):
-    rec = {"id": "programme:x", "name": "X", "country": "NO", "owner": None, "aliases": [],
-           "abbreviations": [], "patterns": ["tatt opp i (NCE"]}
+    rec = {
+        "id": "programme:x",
+        "name": "X",
+        "country": "NO",
+        "owner": None,
+        "aliases": [],
+        "abbreviations": [],
+        "patterns": ["tatt opp i (NCE"],
+    }
     path = tmp_path / "p.jsonl"
     path.write_text(json.dumps(rec), encoding="utf-8")
     with pytest.raises(EntityDataError, match=r"p\.jsonl:1: pattern"):
@@ -260,77 +323,120 @@ def test_a_pattern_that_does_not_compile_is_reported(tmp_path):
 # --- lookups
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("Mineralklynge Nord", "org:mineralklynge-norge"),
-    ("NCE Raufoss", "org:nce-manufacturing"),
-    ("Statoil", "org:equinor"),
-    ("Norut", "org:norce"),
-    ("H2 Green Steel", "org:stegra"),
-    ("BillerudKorsnäs", "org:billerud"),
-    ("Sandvik Materials Technology", "org:alleima"),
-    ("Universitetet i Tromsø", "org:uit"),
-    ("Swerea MEFOS", "org:swerim"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Mineralklynge Nord", "org:mineralklynge-norge"),
+        ("NCE Raufoss", "org:nce-manufacturing"),
+        ("Statoil", "org:equinor"),
+        ("Norut", "org:norce"),
+        ("H2 Green Steel", "org:stegra"),
+        ("BillerudKorsnäs", "org:billerud"),
+        ("Sandvik Materials Technology", "org:alleima"),
+        ("Universitetet i Tromsø", "org:uit"),
+        ("Swerea MEFOS", "org:swerim"),
+    ],
+)
 def test_former_names(orgs, name, expected):
     assert _id(orgs, name) == expected
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("LTU", "org:ltu"), ("NTNU", "org:ntnu"), ("SGU", "org:sgu"), ("LKAB", "org:lkab"),
-    ("SSAB", "org:ssab"), ("NVE", "org:nve"), ("KTH", "org:kth"), ("UiT", "org:uit"),
-    ("SCB", "org:statistiska-centralbyran"), ("SMHI", "org:sveriges-meteorologiska-och-hydrologiska-institut"),
-    ("FOI", "org:totalforsvarets-forskningsinstitut"), ("SSB", "org:statistisk-sentralbyra"),
-    ("Säpo", "org:sakerhetspolisen"), ("Sida", "org:styrelsen-for-internationellt-utvecklingssamarbete"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("LTU", "org:ltu"),
+        ("NTNU", "org:ntnu"),
+        ("SGU", "org:sgu"),
+        ("LKAB", "org:lkab"),
+        ("SSAB", "org:ssab"),
+        ("NVE", "org:nve"),
+        ("KTH", "org:kth"),
+        ("UiT", "org:uit"),
+        ("SCB", "org:statistiska-centralbyran"),
+        ("SMHI", "org:sveriges-meteorologiska-och-hydrologiska-institut"),
+        ("FOI", "org:totalforsvarets-forskningsinstitut"),
+        ("SSB", "org:statistisk-sentralbyra"),
+        ("Säpo", "org:sakerhetspolisen"),
+        ("Sida", "org:styrelsen-for-internationellt-utvecklingssamarbete"),
+    ],
+)
 def test_abbreviations(orgs, name, expected):
     assert _id(orgs, name) == expected
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("Innovasjon Norges", "org:innovasjon-norge"),
-    ("LKAB:s", "org:lkab"),
-    ("Vinnovas", "org:vinnova"),
-    ("SINTEFs", "org:sintef"),
-    ("NTNUs", "org:ntnu"),
-    ("NTNU's", "org:ntnu"),
-    ("Jernkontorets", "org:jernkontoret"),
-    ("SCA:s", "org:sca"),
-    ("EUs", "org:eu"),
-    ("Boliden AB:s", "org:boliden"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Innovasjon Norges", "org:innovasjon-norge"),
+        ("LKAB:s", "org:lkab"),
+        ("Vinnovas", "org:vinnova"),
+        ("SINTEFs", "org:sintef"),
+        ("NTNUs", "org:ntnu"),
+        ("NTNU's", "org:ntnu"),
+        ("Jernkontorets", "org:jernkontoret"),
+        ("SCA:s", "org:sca"),
+        ("EUs", "org:eu"),
+        ("Boliden AB:s", "org:boliden"),
+    ],
+)
 def test_genitives(orgs, name, expected):
     assert _id(orgs, name) == expected
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("Lulea tekniska universitet", "org:ltu"),
-    ("Teknikforetagen", "org:teknikforetagen"),
-    ("Norges forskningsraad", "org:forskningsradet"),
-    ("Hoganas AB", "org:hoganas"),
-    ("innovasjon  norge", "org:innovasjon-norge"),
-    ("Eyde klyngen", "org:eyde-klyngen"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Lulea tekniska universitet", "org:ltu"),
+        ("Teknikforetagen", "org:teknikforetagen"),
+        ("Norges forskningsraad", "org:forskningsradet"),
+        ("Hoganas AB", "org:hoganas"),
+        ("innovasjon  norge", "org:innovasjon-norge"),
+        ("Eyde klyngen", "org:eyde-klyngen"),
+    ],
+)
 def test_case_spacing_and_diacritic_folding(orgs, name, expected):
     assert _id(orgs, name) == expected
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("Equinor ASA", "org:equinor"),
-    ("Elkem AS", "org:elkem"),
-    ("Boliden AB (publ)", "org:boliden"),
-    ("Stora Enso Oyj", "org:stora-enso"),
-    ("Stora Enso", "org:stora-enso"),
-    ("Enova SF", "org:enova"),
-    ("Rana Gruber", "org:rana-gruber"),
-    ("The Research Council of Norway", "org:forskningsradet"),
-    ("the Research Council of Norway", "org:forskningsradet"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Equinor ASA", "org:equinor"),
+        ("Elkem AS", "org:elkem"),
+        ("Boliden AB (publ)", "org:boliden"),
+        ("Stora Enso Oyj", "org:stora-enso"),
+        ("Stora Enso", "org:stora-enso"),
+        ("Enova SF", "org:enova"),
+        ("Rana Gruber", "org:rana-gruber"),
+        ("The Research Council of Norway", "org:forskningsradet"),
+        ("the Research Council of Norway", "org:forskningsradet"),
+    ],
+)
 def test_legal_suffixes_and_english_forms(orgs, name, expected):
     assert _id(orgs, name) == expected
 
 
-@pytest.mark.parametrize("word", ["rise", "Rise", "lo", "sca", "hydro", "formas", "holmen", "node",
-                                  "sida", "hav", "val", "kemi", "nav", "af", "ki", "vr"])
+@pytest.mark.parametrize(
+    "word",
+    [
+        "rise",
+        "Rise",
+        "lo",
+        "sca",
+        "hydro",
+        "formas",
+        "holmen",
+        "node",
+        "sida",
+        "hav",
+        "val",
+        "kemi",
+        "nav",
+        "af",
+        "ki",
+        "vr",
+    ],
+)
 def test_case_sensitive_forms_do_not_match_ordinary_words(orgs, word):
     assert orgs.lookup(word) == []
 
@@ -347,7 +453,9 @@ def test_the_country_hint_orders_shared_forms(orgs):
     assert _id(orgs, "Sametinget", country="SE") == "org:sametinget-se"
     assert _id(orgs, "LO", country="se") == "org:lo-sverige"
     assert [o.id for o in orgs.lookup("DN", country="NO")] == [
-        "org:dagens-naeringsliv", "org:dagens-nyheter"]
+        "org:dagens-naeringsliv",
+        "org:dagens-nyheter",
+    ]
 
 
 def test_declared_forms_rank_before_derived_ones(orgs):
@@ -356,21 +464,24 @@ def test_declared_forms_rank_before_derived_ones(orgs):
     assert ("Höganäs", "org:hoganas", False) not in set(orgs.names())
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("Arena-programmet", "programme:arena"),
-    ("Arena", "programme:arena"),
-    ("Arena Pro-programmet", "programme:arena-pro"),
-    ("NCE-programmet", "programme:nce"),
-    ("GCE", "programme:gce"),
-    ("Norsk Katapult-ordningen", "programme:norsk-katapult"),
-    ("Horisont Europa", "programme:horizon-europe"),
-    ("Vinnväxt-programmet", "programme:vinnvaxt"),
-    ("VINNVÄXT", "programme:vinnvaxt"),
-    ("STRIM", "programme:sip-swedish-mining-innovation"),
-    ("Interreg Sverige–Norge", "programme:interreg-sverige-norge"),
-    ("Regionalfonden", "programme:eruf"),
-    ("Just Transition Fund", "programme:just-transition-fund"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Arena-programmet", "programme:arena"),
+        ("Arena", "programme:arena"),
+        ("Arena Pro-programmet", "programme:arena-pro"),
+        ("NCE-programmet", "programme:nce"),
+        ("GCE", "programme:gce"),
+        ("Norsk Katapult-ordningen", "programme:norsk-katapult"),
+        ("Horisont Europa", "programme:horizon-europe"),
+        ("Vinnväxt-programmet", "programme:vinnvaxt"),
+        ("VINNVÄXT", "programme:vinnvaxt"),
+        ("STRIM", "programme:sip-swedish-mining-innovation"),
+        ("Interreg Sverige–Norge", "programme:interreg-sverige-norge"),
+        ("Regionalfonden", "programme:eruf"),
+        ("Just Transition Fund", "programme:just-transition-fund"),
+    ],
+)
 def test_programme_lookup(progs, name, expected):
     assert _id(progs, name) == expected
 
@@ -415,7 +526,9 @@ def golden() -> list[dict]:
 
 def test_golden_set_size(golden):
     per_lang = Counter(rec["lang"] for rec in golden)
-    assert len(golden) >= 90 and per_lang["nb"] >= 35 and per_lang["nn"] >= 20 and per_lang["sv"] >= 35
+    assert (
+        len(golden) >= 90 and per_lang["nb"] >= 35 and per_lang["nn"] >= 20 and per_lang["sv"] >= 35
+    )
     assert len({rec["id"] for rec in golden}) == len(golden)
 
 
@@ -424,7 +537,7 @@ def test_golden_offsets_are_exact_and_do_not_overlap(golden):
         assert rec["lang"] == rec["_file"] and rec["id"].startswith(rec["lang"] + "-"), rec["id"]
         end = 0
         for ent in rec["entities"]:
-            assert rec["text"][ent["start"]:ent["end"]] == ent["text"], (rec["id"], ent)
+            assert rec["text"][ent["start"] : ent["end"]] == ent["text"], (rec["id"], ent)
             assert ent["start"] >= end, (rec["id"], ent)
             end = ent["end"]
 

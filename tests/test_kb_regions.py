@@ -386,15 +386,20 @@ def test_bad_records_name_file_and_line(tmp_path, line, message):
     assert f"{path}:2" in str(err.value)
 
 
-@pytest.mark.parametrize(("name", "country", "region_id"), [
-    ("Kina", "NO", "region:cn"), ("Tyskland", "SE", "region:de"), ("Germany", None, "region:de"),
-    ("Storbritannien", "SE", "region:gb"), ("USA", "NO", "region:us"),
-    ("Kinna", "SE", "region:se:town:kinna")])
-def test_world_countries_are_known_by_their_nordic_and_english_names(ix, name, country,
-                                                                     region_id):
+@pytest.mark.parametrize(
+    ("name", "country", "region_id"),
+    [
+        ("Kina", "NO", "region:cn"),
+        ("Tyskland", "SE", "region:de"),
+        ("Germany", None, "region:de"),
+        ("Storbritannien", "SE", "region:gb"),
+        ("USA", "NO", "region:us"),
+        ("Kinna", "SE", "region:se:town:kinna"),
+    ],
+)
+def test_world_countries_are_known_by_their_nordic_and_english_names(ix, name, country, region_id):
     """Before the countries, "Kina" (China) was the Swedish town Kinna by a spelling match."""
     assert ix.resolve(name, country=country).id == region_id
-
 
 
 def test_spelled_as_written_tells_a_name_from_a_folded_match(ix):

@@ -243,7 +243,10 @@ def test_detector_without_lingua_still_tells_variants() -> None:
     nb = detector.detect("Klyngen lanserer nytt program for grønn omstilling i industrien")
     assert (nn.language, nn.variant) == ("no", "nn")
     assert (nb.language, nb.variant) == ("no", "nb")
-    assert detector.detect("Danske virksomheder skal have bedre adgang til grøn energi").language == "da"
+    assert (
+        detector.detect("Danske virksomheder skal have bedre adgang til grøn energi").language
+        == "da"
+    )
 
 
 def test_unknown_lingua_language_is_refused() -> None:

@@ -23,8 +23,16 @@ from .conftest import GOLDEN
 DEV = GOLDEN / "linking-dev"
 REGRESSION = GOLDEN / "linking-regression"
 TYPES = {"ORG", "REGION", "PROGRAMME", "PERSON"}
-CLASSES = {"list", "department", "informal-programme", "town-in-org", "sentence-start",
-           "definite-noun", "unknown-place", "word-place"}
+CLASSES = {
+    "list",
+    "department",
+    "informal-programme",
+    "town-in-org",
+    "sentence-start",
+    "definite-noun",
+    "unknown-place",
+    "word-place",
+}
 KEYS = {"start", "end", "text", "type", "id", "nested", "kb_missing"}
 
 
@@ -55,10 +63,11 @@ def test_set_is_well_formed(folder: Path) -> None:
             assert row["class"] in CLASSES, where
         ents = row["entities"]
         assert [(e["start"], -e["end"]) for e in ents] == sorted(
-            (e["start"], -e["end"]) for e in ents), f"{where}: entities in text order"
+            (e["start"], -e["end"]) for e in ents
+        ), f"{where}: entities in text order"
         for e in ents:
             assert set(e) <= KEYS, (where, e)
-            assert row["text"][e["start"]:e["end"]] == e["text"], (where, e)
+            assert row["text"][e["start"] : e["end"]] == e["text"], (where, e)
             assert e["text"] == e["text"].strip() and e["text"], (where, e)
             assert e["type"] in TYPES, (where, e)
             assert e["id"] is None or e["id"] in ids, (where, e)
@@ -69,9 +78,14 @@ def test_set_is_well_formed(folder: Path) -> None:
             if e.get("nested"):
                 # a place inside an organization's name, and nowhere else
                 assert folder == REGRESSION and e["type"] == "REGION", (where, e)
-                assert any(o is not e and not o.get("nested") and o["type"] == "ORG"
-                           and o["start"] <= e["start"] and e["end"] <= o["end"]
-                           for o in ents), (where, e)
+                assert any(
+                    o is not e
+                    and not o.get("nested")
+                    and o["type"] == "ORG"
+                    and o["start"] <= e["start"]
+                    and e["end"] <= o["end"]
+                    for o in ents
+                ), (where, e)
         flat = [e for e in ents if not e.get("nested")]
         for a, b in zip(flat, flat[1:], strict=False):
             assert a["end"] <= b["start"], f"{where}: {a['text']!r} overlaps {b['text']!r}"

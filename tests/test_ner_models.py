@@ -135,8 +135,10 @@ def test_slices_are_well_formed() -> None:
         assert records, path
         for r in records:
             assert len(r["tokens"]) == len(r["spaces"]) == len(r["tags"]), (key, r["id"])
-            assert "".join(t + " " * s for t, s in zip(r["tokens"], r["spaces"], strict=True)
-                           ) == r["text"], (key, r["id"])
+            assert (
+                "".join(t + " " * s for t, s in zip(r["tokens"], r["spaces"], strict=True))
+                == r["text"]
+            ), (key, r["id"])
             assert {t[2:] for t in r["tags"] if t != "O"} <= LABELS, (key, r["id"])
         assert sum(len(gold_spans(r)) for r in records) > 0, key
 
@@ -161,8 +163,10 @@ def test_tags_cluster_news(nlps: dict, lang: str, text: str, expected: set) -> N
 @pytest.mark.parametrize("key", sorted(FLOOR))
 def test_dev_f1_floor(nlps: dict, key: str) -> None:
     nlp = nlps[PIPELINES[key]]
-    gold = [Doc(nlp.vocab, words=r["tokens"], spaces=r["spaces"], ents=r["tags"])
-            for r in read_slice(key)]
+    gold = [
+        Doc(nlp.vocab, words=r["tokens"], spaces=r["spaces"], ents=r["tags"])
+        for r in read_slice(key)
+    ]
     f = score(nlp, gold)["f"]
     assert f >= FLOOR[key], f"{key}: model F1 {f:.4f} on {len(gold)} sentences"
 
@@ -171,8 +175,14 @@ def test_dev_f1_floor(nlps: dict, key: str) -> None:
 def test_raw_text_f1_floor_through_analyze(key: str) -> None:
     records, results = through_analyze(key)
     gold = [gold_spans(r) for r in records]
-    pred = [{(e["start"], e["end"], TAGGER_TO_GOLD[e["label"]]) for e in res["entities"]
-             if e["label"] in TAGGER_TO_GOLD} for res in results]
+    pred = [
+        {
+            (e["start"], e["end"], TAGGER_TO_GOLD[e["label"]])
+            for e in res["entities"]
+            if e["label"] in TAGGER_TO_GOLD
+        }
+        for res in results
+    ]
     f = f1(gold, pred)
     assert f >= RAW_FLOOR[key], f"{key}: analyze F1 {f:.4f} on {len(records)} sentences"
 
@@ -185,8 +195,9 @@ def test_analyze_keeps_every_model_span(key: str) -> None:
     nlp = tagger.ner[TAGGER_PIPELINE[key]]
     words = tagger.common_words.get(TAGGER_PIPELINE[key], frozenset())
     lost: dict[str, list[str]] = {}
-    for record, result, doc in zip(records, results, nlp.pipe(r["text"] for r in records),
-                                   strict=True):
+    for record, result, doc in zip(
+        records, results, nlp.pipe(r["text"] for r in records), strict=True
+    ):
         mentions = [(e["start"], e["end"]) for e in result["entities"]]
         for ent in doc.ents:
             # The one documented drop: a word that opens a sentence ("Steik brøda …").
@@ -194,7 +205,12 @@ def test_analyze_keeps_every_model_span(key: str) -> None:
                 continue
             if not any(s < ent.end_char and ent.start_char < e for s, e in mentions):
                 lost.setdefault(record["id"], []).append(
-                    f"{record['id']} {ent.text!r} {ent.label_} (language {result['language']})")
-    new = [line for sent_id, lines in lost.items() if (key, sent_id) not in KNOWN_LOSSES
-           for line in lines]
+                    f"{record['id']} {ent.text!r} {ent.label_} (language {result['language']})"
+                )
+    new = [
+        line
+        for sent_id, lines in lost.items()
+        if (key, sent_id) not in KNOWN_LOSSES
+        for line in lines
+    ]
     assert not new, f"{key}: {len(new)} model spans lost by analyze:\n" + "\n".join(new)

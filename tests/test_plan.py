@@ -24,22 +24,30 @@ def test_validators_lied_needs_same_validator_and_new_body() -> None:
     assert plan.validators_lied(state, etag='"a"', last_modified=None, body_hash="h2")
     assert not plan.validators_lied(state, etag='"b"', last_modified=None, body_hash="h2")
     assert not plan.validators_lied(state, etag='"a"', last_modified=None, body_hash="h1")
-    assert plan.validators_lied(state, etag=None, last_modified=state["last_modified"],
-                                body_hash="h2")
+    assert plan.validators_lied(
+        state, etag=None, last_modified=state["last_modified"], body_hash="h2"
+    )
 
 
 def test_backoff_doubles_up_to_the_ceiling() -> None:
     steps = [plan.backoff(n, interval=1800) for n in (1, 2, 3, 4, 5, 40)]
-    assert steps[:4] == [timedelta(minutes=30), timedelta(hours=1), timedelta(hours=2),
-                         timedelta(hours=4)]
+    assert steps[:4] == [
+        timedelta(minutes=30),
+        timedelta(hours=1),
+        timedelta(hours=2),
+        timedelta(hours=4),
+    ]
     assert steps[4] == timedelta(hours=8) and steps[5] == plan.BACKOFF_CEILING
 
 
 def test_select_entries_fetches_new_and_changed_links_known() -> None:
     old = NOW - timedelta(days=2)
     known = {"https://a/1": {"id": "i1", "published": old, "updated_at": old}}
-    entries = (Entry(url="https://a/1", published=old), Entry(url="https://a/2"),
-               Entry(url="https://a/3"))
+    entries = (
+        Entry(url="https://a/1", published=old),
+        Entry(url="https://a/2"),
+        Entry(url="https://a/3"),
+    )
     fetch, link = plan.select_entries(entries, known, limit=1)
     assert [e.url for e in fetch] == ["https://a/2"] and [e.url for e in link] == ["https://a/1"]
     changed = (Entry(url="https://a/1", published=NOW),)

@@ -56,8 +56,9 @@ def test_demo_items_carry_linked_entities_and_regions(demo_store: Store, kb: Kno
     assert all(item["entities"] for item in by_title.values())
 
 
-def test_region_search_expands_down_and_stays_in_its_country(demo_store: Store,
-                                                             kb: KnowledgeBase) -> None:
+def test_region_search_expands_down_and_stays_in_its_country(
+    demo_store: Store, kb: KnowledgeBase
+) -> None:
     nordland = titles(demo_store, region_ids=filters.region_ids(kb, "Nordland"))
     assert "Mineralklynge Nord blir Mineralklynge Norge" in nordland
     assert "Ny kartlegging skal finne kritiske mineraler i Rana-området" in nordland
@@ -91,35 +92,98 @@ def test_entities_are_counted(demo_store: Store) -> None:
 
 def test_demo_then_search_cli(tmp_path: Path) -> None:
     """What a newcomer runs: `clusternews demo`, then a search of the demo database."""
-    demo = subprocess.run([sys.executable, "-m", "clusternews.cli", "demo", "--no-serve"], capture_output=True,
-                          text=True, timeout=300, cwd=tmp_path, env={**os.environ, "COLUMNS": "160"})
+    demo = subprocess.run(
+        [sys.executable, "-m", "clusternews.cli", "demo", "--no-serve"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env={**os.environ, "COLUMNS": "160"},
+    )
     assert demo.returncode == 0, demo.stderr
     assert "20 articles stored" in demo.stdout and "no/nn" in demo.stdout and "sv" in demo.stdout
     assert (tmp_path / "var" / "demo" / "digest" / "demo-alle-2026-W47.html").is_file()
     db = f"sqlite:///{tmp_path / 'var' / 'demo' / 'clusternews.db'}"
-    proc = subprocess.run([sys.executable, "-m", "clusternews.cli", "--db", db, "search",
-                           "--region", "Västerbotten", "--json"], capture_output=True, text=True,
-                          timeout=120, cwd=tmp_path)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "clusternews.cli",
+            "--db",
+            db,
+            "search",
+            "--region",
+            "Västerbotten",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     items = json.loads(proc.stdout)
     assert items and all(i["language"] == "sv" for i in items)
     assert all("Västerbottens län" in i["regions"] for i in items)
     first = items[0]
-    assert set(first) >= {"id", "url", "title", "published", "cluster", "source", "language",
-                          "language_variant", "language_confidence", "summary", "entities",
-                          "regions"}
+    assert set(first) >= {
+        "id",
+        "url",
+        "title",
+        "published",
+        "cluster",
+        "source",
+        "language",
+        "language_variant",
+        "language_confidence",
+        "summary",
+        "entities",
+        "regions",
+    }
     assert first["published"].endswith("+01:00")
-    by_alias = subprocess.run([sys.executable, "-m", "clusternews.cli", "--db", db, "search",
-                               "--org", "Mineralklynge Nord", "--json"], capture_output=True,
-                              text=True, timeout=120, cwd=tmp_path)
+    by_alias = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "clusternews.cli",
+            "--db",
+            db,
+            "search",
+            "--org",
+            "Mineralklynge Nord",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert any(i["cluster"] == "demo-mineral" for i in json.loads(by_alias.stdout))
-    bad = subprocess.run([sys.executable, "-m", "clusternews.cli", "--db", db, "search",
-                          "--region", "Atlantis"], capture_output=True, text=True, timeout=120,
-                         cwd=tmp_path)
+    bad = subprocess.run(
+        [sys.executable, "-m", "clusternews.cli", "--db", db, "search", "--region", "Atlantis"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert bad.returncode == 2 and "unknown region 'Atlantis'" in bad.stderr
-    entities = subprocess.run([sys.executable, "-m", "clusternews.cli", "--db", db, "entities",
-                               "--type", "ORG", "--json"], capture_output=True, text=True,
-                              timeout=120, cwd=tmp_path)
+    entities = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "clusternews.cli",
+            "--db",
+            db,
+            "entities",
+            "--type",
+            "ORG",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert "org:mineralklynge-norge" in {r["entity_id"] for r in json.loads(entities.stdout)}
 
 

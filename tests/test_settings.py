@@ -48,8 +48,11 @@ def test_every_setting_and_environment_variable_is_in_the_readme() -> None:
     missing = sorted(v for v in wanted if f"`{v}" not in README)
     assert not missing, f"README does not document {missing}"
     # feeds.yaml's defaults are settings too.
-    missing = sorted(k for k in Defaults.model_fields
-                     if f"`{k}`" not in README and f"`defaults.{k}`" not in README)
+    missing = sorted(
+        k
+        for k in Defaults.model_fields
+        if f"`{k}`" not in README and f"`defaults.{k}`" not in README
+    )
     assert not missing, f"README does not document feeds.yaml defaults {missing}"
 
 
@@ -67,7 +70,8 @@ def test_src_reads_the_environment_only_through_settings() -> None:
 
 
 def test_flags_beat_the_environment_which_beats_feeds_yaml(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     feeds = tmp_path / "feeds.yaml"
     feeds.write_text(FEEDS, encoding="utf-8")
     monkeypatch.setenv("CLUSTERNEWS_CONFIG", str(feeds))
@@ -105,16 +109,24 @@ def test_a_bad_value_names_its_variable(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_the_cli_stops_on_a_bad_setting_with_one_line(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "CLUSTERNEWS_BASE_URL": "news.example.org"}
-    done = subprocess.run([sys.executable, "-m", "clusternews.cli", "sources"], cwd=tmp_path,
-                          env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "clusternews.cli", "sources"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "CLUSTERNEWS_BASE_URL: Value error, expected an absolute http(s) URL, "
-        "got 'news.example.org'"]
+        "got 'news.example.org'"
+    ]
 
 
 def test_a_serve_worker_takes_base_url_rate_limit_and_timezone_from_settings(
-        tmp_path: Path, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = f"sqlite:///{tmp_path / 'web.db'}"
     store = Store.open(db)
     fill(store, kb)
@@ -142,10 +154,19 @@ def test_cli_search_shows_dates_in_the_configured_zone(tmp_path: Path, kb: Knowl
     store.close()
     feeds = tmp_path / "feeds.yaml"
     feeds.write_text(FEEDS, encoding="utf-8")
-    env = {"PATH": "/usr/bin:/bin", "CLUSTERNEWS_DATABASE_URL": db,
-           "CLUSTERNEWS_CONFIG": str(feeds)}
-    done = subprocess.run([sys.executable, "-m", "clusternews.cli", "search", "--json"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "CLUSTERNEWS_DATABASE_URL": db,
+        "CLUSTERNEWS_CONFIG": str(feeds),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "clusternews.cli", "search", "--json"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     published = [i["published"] for i in json.loads(done.stdout) if i["published"]]
     assert published and all(p.endswith(("-05:00", "-04:00")) for p in published)

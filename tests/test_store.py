@@ -19,24 +19,46 @@ NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 def article(url: str = "https://a.example.no/nyheter/x/", text: str = "Brødtekst.") -> Article:
-    return Article(url=url, title="Tittel", text=text, summary=text, published=NOW,
-                   author=None, image=None, language="no", language_variant="nb",
-                   language_confidence=0.99, content_hash=content_hash("Tittel", text))
+    return Article(
+        url=url,
+        title="Tittel",
+        text=text,
+        summary=text,
+        published=NOW,
+        author=None,
+        image=None,
+        language="no",
+        language_variant="nb",
+        language_confidence=0.99,
+        content_hash=content_hash("Tittel", text),
+    )
 
 
 def spec(n: int = 1) -> SourceSpec:
-    return SourceSpec(id=f"c:feed-{n}", cluster="c", country="NO", kind="feed",
-                      url=f"https://a.example.no/feed{n}/", links=None, interval=1800)
+    return SourceSpec(
+        id=f"c:feed-{n}",
+        cluster="c",
+        country="NO",
+        kind="feed",
+        url=f"https://a.example.no/feed{n}/",
+        links=None,
+        interval=1800,
+    )
 
 
 def test_new_unchanged_updated_and_dates_stay_aware(store: Store) -> None:
     with store.write() as conn:
         assert items.upsert(conn, article(), source_id="c:feed", cluster="c", now=NOW) == "new"
-        assert items.upsert(conn, article(), source_id="c:feed", cluster="c",
-                            now=NOW) == "unchanged"
+        assert (
+            items.upsert(conn, article(), source_id="c:feed", cluster="c", now=NOW) == "unchanged"
+        )
         later = NOW + timedelta(hours=1)
-        assert items.upsert(conn, article(text="Endret tekst."), source_id="c:feed",
-                            cluster="c", now=later) == "updated"
+        assert (
+            items.upsert(
+                conn, article(text="Endret tekst."), source_id="c:feed", cluster="c", now=later
+            )
+            == "updated"
+        )
     with store.read() as conn:
         rows = conn.execute(sa.select(items_table)).mappings().all()
     assert len(rows) == 1
@@ -50,8 +72,10 @@ def test_same_article_from_two_sources_is_stored_once_and_remembers_both(store: 
     with store.write() as conn:
         items.upsert(conn, article(), source_id="c:feed", cluster="c", now=NOW)
         # the same URL via the sitemap, and the same text under a second URL via a page source
-        assert items.upsert(conn, article(), source_id="c:sitemap", cluster="c",
-                            now=NOW) == "unchanged"
+        assert (
+            items.upsert(conn, article(), source_id="c:sitemap", cluster="c", now=NOW)
+            == "unchanged"
+        )
         other = replace(article(), url="https://a.example.no/?p=123")
         assert items.upsert(conn, other, source_id="d:page", cluster="d", now=NOW) == "duplicate"
     with store.read() as conn:
@@ -65,10 +89,16 @@ def test_same_article_from_two_sources_is_stored_once_and_remembers_both(store: 
 def test_fetch_log_and_source_state(store: Store) -> None:
     with store.write() as conn:
         sources.sync(conn, [spec(1), spec(2)])
-        sources.record(conn, FetchRecord("c:feed-1", NOW, 0.5, "error", 503, error="fetch: x"),
-                       changes={"last_error": "fetch: x", "failures": 1})
-        sources.record(conn, FetchRecord("c:feed-1", NOW, 0.2, "ok", 200, 1234, found=3, new=2),
-                       changes={"last_error": None, "failures": 0, "etag": '"e1"'})
+        sources.record(
+            conn,
+            FetchRecord("c:feed-1", NOW, 0.5, "error", 503, error="fetch: x"),
+            changes={"last_error": "fetch: x", "failures": 1},
+        )
+        sources.record(
+            conn,
+            FetchRecord("c:feed-1", NOW, 0.2, "ok", 200, 1234, found=3, new=2),
+            changes={"last_error": None, "failures": 0, "etag": '"e1"'},
+        )
     with store.read() as conn:
         state = sources.state(conn, "c:feed-1")
         history = sources.history(conn, "c:feed-1")
@@ -107,16 +137,22 @@ def test_an_entity_feed_pages_newest_first_by_the_dates_of_its_items(store: Stor
     dates = [NOW - timedelta(days=d) for d in (3, 1, 5, 0, 2)] + [None, None]
     with store.write() as conn:
         for i, day in enumerate(dates):
-            a = replace(article(f"https://a.example.no/{i}/", f"Tekst {i}."), published=day,
-                        entities=(org,), regions=("Nordland", "Norge"),
-                        region_ids=("region:no:18", "region:no"))
+            a = replace(
+                article(f"https://a.example.no/{i}/", f"Tekst {i}."),
+                published=day,
+                entities=(org,),
+                regions=("Nordland", "Norge"),
+                region_ids=("region:no:18", "region:no"),
+            )
             # Undated items sort by when they were first seen.
             items.upsert(conn, a, source_id="c:feed", cluster="c", now=NOW + timedelta(hours=i))
     with store.read() as conn:
-        rows = conn.execute(sa.select(items_table.c.id, items_table.c.published,
-                                      items_table.c.first_seen)).all()
-    expected = [r.id for r in sorted(rows, key=lambda r: (-(r.published or r.first_seen)
-                                                          .timestamp(), r.id))]
+        rows = conn.execute(
+            sa.select(items_table.c.id, items_table.c.published, items_table.c.first_seen)
+        ).all()
+    expected = [
+        r.id for r in sorted(rows, key=lambda r: (-(r.published or r.first_seen).timestamp(), r.id))
+    ]
 
     def pages(query: Query) -> list[str]:
         seen: list[str] = []
@@ -137,9 +173,13 @@ def test_an_entity_feed_pages_newest_first_by_the_dates_of_its_items(store: Stor
     # An update that moves the date moves the item in the entity's feed.
     oldest = expected[-1]  # item 2, five days old
     with store.write() as conn:
-        moved = replace(article("https://a.example.no/2/", "Ny tekst."),
-                        published=NOW + timedelta(days=1), entities=(org,),
-                        regions=("Nordland", "Norge"), region_ids=("region:no:18", "region:no"))
+        moved = replace(
+            article("https://a.example.no/2/", "Ny tekst."),
+            published=NOW + timedelta(days=1),
+            entities=(org,),
+            regions=("Nordland", "Norge"),
+            region_ids=("region:no:18", "region:no"),
+        )
         assert items.upsert(conn, moved, source_id="c:feed", cluster="c", now=NOW) == "updated"
     with store.read() as conn:
         first = search(conn, Query(org_ids=["org:x"], limit=1))[0].id
@@ -147,3 +187,42 @@ def test_an_entity_feed_pages_newest_first_by_the_dates_of_its_items(store: Stor
         recent = search(conn, Query(region_ids=["region:no"], since=since, limit=100))
     assert first == oldest != expected[0]
     assert len(recent) == 5  # the moved item, days 0 and -1, and the two undated ones
+
+
+def test_text_search_stems_each_language_and_ranks_title_matches_first(store: Store) -> None:
+    """Each item is matched with its own language's stemming (PostgreSQL: one branch per
+    distinct parse of the query, the 'simple' one for other languages), and a word in the
+    title ranks above the same word in the body, across those branches."""
+    from clusternews.adapters.store.search import Query, search
+
+    texts = {
+        "nb-title": ("no", "Forskningen på batterier", "Klyngen møttes i Mo i Rana."),
+        "nb-body": ("no", "Klyngemøte", "Forskningen på batterier gikk godt i år."),
+        "sv": ("sv", "Möte i klustret", "Forskningen om batterierna fortsätter."),
+        "en": ("en", "Cluster meeting", "The researchers found better batteries."),
+        "de": ("de", "Treffen", "Die Forschungen an Batterien gehen weiter."),
+    }
+    with store.write() as conn:
+        for key, (lang, title, text) in texts.items():
+            a = replace(
+                article(f"https://a.example.no/{key}/", text),
+                title=title,
+                language=lang,
+                language_variant=None,
+                content_hash=content_hash(title, text),
+            )
+            items.upsert(conn, a, source_id="c:feed", cluster="c", now=NOW)
+
+    def found(words: str) -> list[str]:
+        with store.read() as conn:
+            return [
+                r.url.rstrip("/").rsplit("/", 1)[1]
+                for r in search(conn, Query(text=words, limit=10))
+            ]
+
+    assert found("forskning")[:1] == ["nb-title"]
+    assert set(found("forskning")) == {"nb-title", "nb-body", "sv"}
+    assert set(found("Forschungen")) == {"de"}
+    assert set(found("researchers")) == {"en"}
+    assert set(found("batterier")) >= {"nb-title", "nb-body", "sv"}
+    assert found("batterier")[:1] == ["nb-title"]

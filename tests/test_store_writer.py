@@ -28,13 +28,15 @@ NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 def test_write_later_runs_in_order_survives_an_error_and_close_drains(
-        store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
     ran: list[tuple[str, str]] = []
 
     def add(name: str):  # type: ignore[no-untyped-def]
         def write(conn: sa.Connection) -> None:
             store_partners.add(conn, name, now=NOW)
             ran.append((name, threading.current_thread().name))
+
         return write
 
     def boom(conn: sa.Connection) -> None:
@@ -111,14 +113,16 @@ def test_database_limiter_counts_fixed_windows_and_sweeps_old_ones(store: Store)
     assert limiter.check("k") == 0
     store.close()  # the sweep ran on the writer thread; closing waits for it
     with store.read() as conn:
-        rows = conn.execute(sa.select(rate_limits.c.key, rate_limits.c.window_start,
-                                      rate_limits.c.count)).all()
+        rows = conn.execute(
+            sa.select(rate_limits.c.key, rate_limits.c.window_start, rate_limits.c.count)
+        ).all()
     assert [tuple(r) for r in rows] == [("k", 1_000_200, 1)]
     assert DatabaseRateLimiter(store, 0).check("k") == 0  # rate 0: no limit, nothing stored
 
 
 def test_partner_rate_limit_is_shared_by_every_process_through_the_database(
-        db_url: str, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    db_url: str, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Two apps over one database stand for two `serve` workers: without CLUSTERNEWS_REDIS_URL
     they share one partner's limit through the database, instead of each allowing it in full."""
     monkeypatch.delenv("CLUSTERNEWS_REDIS_URL", raising=False)
@@ -135,8 +139,11 @@ def test_partner_rate_limit_is_shared_by_every_process_through_the_database(
     auth = {"Authorization": f"Bearer {token}"}
     try:
         with serving(apps[0]) as one, serving(apps[1]) as two:
-            answers = [httpx.get(f"{site}/api/entities", headers=auth)
-                       for _ in range(6) for site in (one, two)]
+            answers = [
+                httpx.get(f"{site}/api/entities", headers=auth)
+                for _ in range(6)
+                for site in (one, two)
+            ]
         # 6 a minute in all: the 7th to the 12th are refused, whichever process gets them.
         assert [r.status_code for r in answers] == [200] * 6 + [429] * 6
         assert {r.headers["retry-after"] for r in answers[6:]} == {"60"}

@@ -21,8 +21,7 @@ from .conftest import GOLDEN
 NOW = datetime(2027, 6, 1, tzinfo=UTC)
 PAIRS = load(GOLDEN / "stories")
 # The goals; the shipped thresholds reach 1.0 on every kind (benchmarks/stories.py).
-FLOORS = {"near_duplicate": (0.97, 0.90), "cross_language": (0.90, 0.80),
-          "rewrite": (0.90, 0.80)}
+FLOORS = {"near_duplicate": (0.97, 0.90), "cross_language": (0.90, 0.80), "rewrite": (0.90, 0.80)}
 
 
 def by_id(doc_id: str) -> Doc:
@@ -30,20 +29,28 @@ def by_id(doc_id: str) -> Doc:
 
 
 def test_golden_set_is_large_and_varied() -> None:
-    kinds = {k: [p for p in PAIRS if p.kind == k] for k in
-             ("near_duplicate", "cross_language", "rewrite", "negative")}
+    kinds = {
+        k: [p for p in PAIRS if p.kind == k]
+        for k in ("near_duplicate", "cross_language", "rewrite", "negative")
+    }
     assert len(PAIRS) >= 150 and all(len(v) >= 20 for v in kinds.values())
     langs = {frozenset((p.a.lang, p.b.lang)) for p in kinds["cross_language"]}
     assert {frozenset(("nb", "sv")), frozenset(("nn", "nb"))} <= langs
-    assert {p.note for p in kinds["negative"]} >= {"same programme other call",
-                                                    "same company other news",
-                                                    "same region other event"}
+    assert {p.note for p in kinds["negative"]} >= {
+        "same programme other call",
+        "same company other news",
+        "same region other event",
+    }
 
 
 def test_golden_floor_per_kind() -> None:
-    same = [judge(fingerprint(p.b.title, p.b.text, published=p.b.published, now=NOW),
-                  fingerprint(p.a.title, p.a.text, published=p.a.published, now=NOW)).same
-            for p in PAIRS]
+    same = [
+        judge(
+            fingerprint(p.b.title, p.b.text, published=p.b.published, now=NOW),
+            fingerprint(p.a.title, p.a.text, published=p.a.published, now=NOW),
+        ).same
+        for p in PAIRS
+    ]
     for kind, s in scores(PAIRS, same).items():
         low_p, low_r = FLOORS[kind]
         assert s.precision >= low_p and s.recall >= low_r, s
@@ -75,8 +82,10 @@ def test_golden_pairs_through_the_store(store: Store) -> None:
                 art = article_of(doc, site=site)
                 items.upsert(conn, art, source_id=f"{site}:feed", cluster=site, now=NOW)
                 placing.place(conn, art, now=NOW)
-            one, other = (stories.membership(conn, item_id(f"https://{s}.example/{d.id}"))
-                          for d, s in ((pair.a, "a"), (pair.b, "b")))
+            one, other = (
+                stories.membership(conn, item_id(f"https://{s}.example/{d.id}"))
+                for d, s in ((pair.a, "a"), (pair.b, "b"))
+            )
             assert one and other
             same.append(one.story_id == other.story_id)
             tx.rollback()
@@ -92,15 +101,20 @@ def test_membership_is_stored_and_reingesting_changes_nothing(store: Store) -> N
     assert story_of(store, other) == other
     with store.read() as conn:
         before = conn.exec_driver_sql(
-            "SELECT item_id, story_id, joined_at FROM story_members ORDER BY item_id").all()
+            "SELECT item_id, story_id, joined_at FROM story_members ORDER BY item_id"
+        ).all()
         keys = conn.exec_driver_sql("SELECT count(*) FROM story_keys").scalar()
     for doc, site in (("b1", "gruv"), ("b1-nb", "mineral"), ("b2", "gruv")):
         put(store, article_of(by_id(doc), site=site), now=NOW + timedelta(days=1))
     with store.write() as conn:  # placing an unchanged article again is a no-op too
         assert placing.place(conn, article_of(by_id("b1"), site="gruv"), now=NOW) == "unchanged"
     with store.read() as conn:
-        assert conn.exec_driver_sql("SELECT item_id, story_id, joined_at FROM story_members "
-                                    "ORDER BY item_id").all() == before
+        assert (
+            conn.exec_driver_sql(
+                "SELECT item_id, story_id, joined_at FROM story_members ORDER BY item_id"
+            ).all()
+            == before
+        )
         assert conn.exec_driver_sql("SELECT count(*) FROM story_keys").scalar() == keys > 0
 
 
@@ -115,8 +129,12 @@ def test_an_updated_article_leaves_and_joins_stories(store: Store) -> None:
     first, second = put(store, original, site="gruv"), put(store, translation, site="mineral")
     assert story_of(store, second) == first
     unrelated = by_id("m2")  # the page now carries other news: it leaves the story
-    put(store, edited(translation, unrelated.text, unrelated.title), site="mineral",
-        now=NOW + timedelta(hours=1))
+    put(
+        store,
+        edited(translation, unrelated.text, unrelated.title),
+        site="mineral",
+        now=NOW + timedelta(hours=1),
+    )
     alone = story_of(store, second)
     assert alone not in (None, first)
     with store.read() as conn:
@@ -125,8 +143,12 @@ def test_an_updated_article_leaves_and_joins_stories(store: Store) -> None:
     put(store, translation, site="mineral", now=NOW + timedelta(hours=2))  # and back again
     assert story_of(store, second) == first
     # The founder changes too, and leaves: the story keeps its id with the other copy.
-    put(store, edited(original, unrelated.text, unrelated.title), site="gruv",
-        now=NOW + timedelta(hours=3))
+    put(
+        store,
+        edited(original, unrelated.text, unrelated.title),
+        site="gruv",
+        now=NOW + timedelta(hours=3),
+    )
     assert story_of(store, second) == first and story_of(store, first) not in (None, first)
 
 

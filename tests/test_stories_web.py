@@ -40,10 +40,12 @@ def filled(store: Store) -> dict[str, str]:
     """A three-copy story (Swedish, Norwegian, a Swedish rewrite) and an unrelated item."""
     from clusternews.story_golden import article_of
 
-    return {"sv": put(store, article_of(by_id("v1"), site="gruv"), site="gruv"),
-            "nb": put(store, article_of(by_id("v1-nb"), site="mineral"), site="mineral"),
-            "rw": put(store, article_of(by_id("v1-rw"), site="prosess"), site="prosess"),
-            "other": put(store, article_of(by_id("v2"), site="gruv"), site="gruv")}
+    return {
+        "sv": put(store, article_of(by_id("v1"), site="gruv"), site="gruv"),
+        "nb": put(store, article_of(by_id("v1-nb"), site="mineral"), site="mineral"),
+        "rw": put(store, article_of(by_id("v1-rw"), site="prosess"), site="prosess"),
+        "other": put(store, article_of(by_id("v2"), site="gruv"), site="gruv"),
+    }
 
 
 @pytest.fixture
@@ -65,8 +67,10 @@ def test_api_and_feed_carry_the_story_and_collapse(site: str, filled: dict[str, 
     assert alone["size"] == 1 and alone["items"][0]["id"] == filled["other"]
 
     page = httpx.get(f"{site}/api/items?collapse=story").json()
-    assert page["total"] == 2 and {i["id"] for i in page["items"]} == {filled["sv"],
-                                                                       filled["other"]}
+    assert page["total"] == 2 and {i["id"] for i in page["items"]} == {
+        filled["sv"],
+        filled["other"],
+    }
     assert httpx.get(f"{site}/api/items?collapse=site").status_code == 422
 
     feed = httpx.get(f"{site}/feed.json?collapse=story&lang=no").json()
@@ -80,8 +84,11 @@ def test_api_and_feed_carry_the_story_and_collapse(site: str, filled: dict[str, 
 def test_story_page_and_collapsed_search_page(site: str, filled: dict[str, str]) -> None:
     r = httpx.get(f"{site}/stories/{filled['sv']}", headers={"Accept-Language": "nb"})
     assert r.status_code == 200
-    for title in ("Vinnova utlyser 40 miljoner", "Vinnova lyser ut 40 millioner",
-                  "Pengar att söka för återvinning"):
+    for title in (
+        "Vinnova utlyser 40 miljoner",
+        "Vinnova lyser ut 40 millioner",
+        "Pengar att söka för återvinning",
+    ):
         assert title in r.text
     assert "3 versjoner" in r.text
     assert httpx.get(f"{site}/stories/nope").status_code == 404
@@ -108,13 +115,29 @@ def test_story_page_escapes_titles(store: Store, kb: KnowledgeBase) -> None:
     assert "<script>alert" not in body and "&lt;script&gt;" in body
 
 
-def test_cli_search_collapse(store: Store, filled: dict[str, str], db_url: str,
-                             tmp_path: Path) -> None:
+def test_cli_search_collapse(
+    store: Store, filled: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
     def search_json(*extra: str) -> list[dict[str, object]]:
-        proc = subprocess.run([sys.executable, "-m", "clusternews.cli", "--db", db_url,
-                               "search", "--json", "--limit", "50", *extra],
-                              capture_output=True, text=True, timeout=120, cwd=tmp_path,
-                              env={**os.environ, "COLUMNS": "160"})
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "clusternews.cli",
+                "--db",
+                db_url,
+                "search",
+                "--json",
+                "--limit",
+                "50",
+                *extra,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+            env={**os.environ, "COLUMNS": "160"},
+        )
         assert proc.returncode == 0, proc.stderr
         return json.loads(proc.stdout)
 
@@ -126,15 +149,20 @@ def test_cli_search_collapse(store: Store, filled: dict[str, str], db_url: str,
     assert story["size"] == 3 and story["items"][1]["cluster"] == "mineral"
 
 
-def test_digest_shows_a_story_once_with_also_published_by(store: Store,
-                                                         filled: dict[str, str]) -> None:
+def test_digest_shows_a_story_once_with_also_published_by(
+    store: Store, filled: dict[str, str]
+) -> None:
     with store.read() as conn:
         rows = search(conn, Query(limit=50))
-    clusters = {"gruv": ClusterInfo("Gruvklustret Norr"), "mineral": ClusterInfo(
-        "Mineralklynge Norge"), "prosess": ClusterInfo("Prosessindustriklynga Vestland")}
+    clusters = {
+        "gruv": ClusterInfo("Gruvklustret Norr"),
+        "mineral": ClusterInfo("Mineralklynge Norge"),
+        "prosess": ClusterInfo("Prosessindustriklynga Vestland"),
+    }
     start, end = datetime(2027, 1, 11, tzinfo=UTC), datetime(2027, 1, 25, tzinfo=UTC)
-    norwegian = compose(rows, Interests(languages=frozenset({"no"})), start=start, end=end,
-                        clusters=clusters)
+    norwegian = compose(
+        rows, Interests(languages=frozenset({"no"})), start=start, end=end, clusters=clusters
+    )
     (item,) = [i for s in norwegian.sections for i in s.items]
     assert item.id == filled["nb"]  # the filter's copy is kept, the others are named
     assert [s.name for s in item.also] == ["Gruvklustret Norr", "Prosessindustriklynga Vestland"]
@@ -143,11 +171,19 @@ def test_digest_shows_a_story_once_with_also_published_by(store: Store,
     assert len(shown) == 2  # the three copies once, and the other call
     kept = next(i for i in shown if i.id != filled["other"])
     assert {s.name for s in kept.also} | {s.name for s in kept.sources} == set(
-        c.name for c in clusters.values())
-    for lang, words in (("nb", "Også publisert av"), ("sv", "Även publicerad av"),
-                        ("en", "Also published by")):
-        msg = render_message(norwegian, IsoWeek(2027, 2),
-                             Letter("d", lang, "news@example.org", "r@example.org"), now=NOW)
+        c.name for c in clusters.values()
+    )
+    for lang, words in (
+        ("nb", "Også publisert av"),
+        ("sv", "Även publicerad av"),
+        ("en", "Also published by"),
+    ):
+        msg = render_message(
+            norwegian,
+            IsoWeek(2027, 2),
+            Letter("d", lang, "news@example.org", "r@example.org"),
+            now=NOW,
+        )
         text = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
         html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
         assert f"{words}: Gruvklustret Norr, Prosessindustriklynga Vestland" in text
@@ -172,8 +208,9 @@ def test_demo_shows_a_story_on_two_sites(store: Store, processor: Processor) -> 
         assert len(stories) == 2 and all(s.size == 2 for s in stories.values())
         before = {r.id: r.story and r.story.id for r in rows}
         # A poll an hour later, by the demo's clock: nothing new, nothing changed.
-        again = asyncio.run(run_ingest(specs, store, processor,
-                                       clock=lambda: DEMO_NOW + timedelta(hours=1)))
+        again = asyncio.run(
+            run_ingest(specs, store, processor, clock=lambda: DEMO_NOW + timedelta(hours=1))
+        )
         assert sum(o.new + o.updated for o in again.values()) == 0
         with store.read() as conn:
             after = {r.id: r.story and r.story.id for r in search(conn, Query(limit=100))}

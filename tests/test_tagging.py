@@ -27,8 +27,10 @@ def ids(tagger: Tagger, text: str, language: str) -> list[tuple[str, str]]:
 
 
 def test_former_names_genitives_and_towns(tagger: Tagger) -> None:
-    text = ("Mineralklynge Nord heter nå Mineralklynge Norge, og Nordlands største "
-            "gruveselskap Rana Gruber holder til i Mo i Rana.")
+    text = (
+        "Mineralklynge Nord heter nå Mineralklynge Norge, og Nordlands største "
+        "gruveselskap Rana Gruber holder til i Mo i Rana."
+    )
     result = tagger.tag(text, language="no")
     found = {(m.label, m.id) for m in result.mentions}
     assert ("ORG", "org:mineralklynge-norge") in found
@@ -43,8 +45,12 @@ def test_former_names_genitives_and_towns(tagger: Tagger) -> None:
 
 
 def test_swedish_genitives_and_compounds(tagger: Tagger) -> None:
-    found = ids(tagger, "LKAB:s nya gruva i Norrbottens län ska locka folk till "
-                        "Kirunaområdet, enligt Luleå tekniska universitet.", "sv")
+    found = ids(
+        tagger,
+        "LKAB:s nya gruva i Norrbottens län ska locka folk till "
+        "Kirunaområdet, enligt Luleå tekniska universitet.",
+        "sv",
+    )
     assert ("ORG", "org:lkab") in found
     assert ("REGION", "region:se:25") in found
     assert ("REGION", "region:se:2584") in found  # Kiruna, from the compound
@@ -52,8 +58,12 @@ def test_swedish_genitives_and_compounds(tagger: Tagger) -> None:
 
 
 def test_programmes_and_hyphen_compounds(tagger: Tagger) -> None:
-    found = ids(tagger, "Klyngen ble tatt opp i Arena Pro-programmet i fjor, og "
-                        "Raufoss-miljøet søker nå midler fra Horisont Europa.", "no")
+    found = ids(
+        tagger,
+        "Klyngen ble tatt opp i Arena Pro-programmet i fjor, og "
+        "Raufoss-miljøet søker nå midler fra Horisont Europa.",
+        "no",
+    )
     assert ("PROGRAMME", "programme:arena-pro") in found
     assert ("REGION", "region:no:town:raufoss") in found
     assert ("PROGRAMME", "programme:horizon-europe") in found
@@ -61,8 +71,9 @@ def test_programmes_and_hyphen_compounds(tagger: Tagger) -> None:
 
 
 def test_unknown_organizations_and_people(tagger: Tagger) -> None:
-    result = tagger.tag("Daglig leder Kari Nordmann i Fjellvik Mekaniske AS møtte ordføreren "
-                        "i Bodø.", language="no")
+    result = tagger.tag(
+        "Daglig leder Kari Nordmann i Fjellvik Mekaniske AS møtte ordføreren i Bodø.", language="no"
+    )
     labels = {m.label: m for m in result.mentions}
     assert labels["PERSON"].id.startswith("person:") and "Nordmann" in labels["PERSON"].text
     unknown = labels["ORG"]
@@ -72,7 +83,7 @@ def test_unknown_organizations_and_people(tagger: Tagger) -> None:
 def test_offsets_point_into_the_text(tagger: Tagger) -> None:
     text = "Swedish Mining Innovation och Boliden AB satsar i Skellefteå."
     for m in tagger.tag(text, language="sv").mentions:
-        assert text[m.start:m.end] == m.text
+        assert text[m.start : m.end] == m.text
 
 
 def test_golden_linking_floor(tagger: Tagger) -> None:
@@ -83,14 +94,25 @@ def test_golden_linking_floor(tagger: Tagger) -> None:
 
 
 def test_analyze_jsonl_streams_through_one_pipeline(tmp_path: Path) -> None:
-    lines = [{"id": 1, "text": "Georange arrangerar en konferens i Malå om prospektering av "
-                                "mineraler i Västerbotten."},
-             {"id": "b", "text": "Eyde-klyngen samlar prosessindustrien på Sørlandet."},
-             "not json"]
+    lines = [
+        {
+            "id": 1,
+            "text": "Georange arrangerar en konferens i Malå om prospektering av "
+            "mineraler i Västerbotten.",
+        },
+        {"id": "b", "text": "Eyde-klyngen samlar prosessindustrien på Sørlandet."},
+        "not json",
+    ]
     stdin = "\n".join(json.dumps(x) if isinstance(x, dict) else x for x in lines) + "\n"
-    proc = subprocess.run([sys.executable, "-m", "clusternews.cli", "analyze", "--jsonl"],
-                          input=stdin, capture_output=True, text=True, timeout=300,
-                          env={**os.environ}, cwd=tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "clusternews.cli", "analyze", "--jsonl"],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ},
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     out = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [o.get("id") for o in out] == [1, "b", None]
@@ -98,7 +120,7 @@ def test_analyze_jsonl_streams_through_one_pipeline(tmp_path: Path) -> None:
     assert first["language"] == "sv"
     assert {"org:georange", "region:se:2418"} <= {e["id"] for e in first["entities"]}
     span = first["entities"][0]
-    assert lines[0]["text"][span["start"]:span["end"]] == span["text"]  # type: ignore[index]
+    assert lines[0]["text"][span["start"] : span["end"]] == span["text"]  # type: ignore[index]
     assert "Västerbottens län" in first["regions"]
     assert out[2]["error"].startswith("analyze: bad input line")
 
@@ -108,28 +130,37 @@ def test_names_inside_words_are_nested_links_not_spans(tagger: Tagger) -> None:
     from clusternews.analyze import Analyzer
     from clusternews.pipeline.language import LanguageDetector
 
-    text = ("Styret i Mineralklynge Norge diskuterte EU-saker og Horizon Europe-søknader "
-            "på møtet i Bodø.")
+    text = (
+        "Styret i Mineralklynge Norge diskuterte EU-saker og Horizon Europe-søknader "
+        "på møtet i Bodø."
+    )
     result = Analyzer(LanguageDetector(), tagger).analyze(text)
     spans = {e["id"] for e in result["entities"]}
     nested = {e["id"]: e for e in result["nested"]}
     assert {"org:mineralklynge-norge", "region:no:1804"} <= spans
     assert {"org:eu", "programme:horizon-europe"} <= set(nested) and not spans & set(nested)
     eu = nested["org:eu"]
-    assert text[eu["start"]:eu["end"]] == "EU"
+    assert text[eu["start"] : eu["end"]] == "EU"
 
 
 def test_a_capitalized_first_word_the_language_writes_in_lower_case_is_no_name(
-        tagger: Tagger) -> None:
+    tagger: Tagger,
+) -> None:
     # The case lexicon (models/kb/lowercase-*.txt.gz) holds words, never the names around them.
     assert "steik" in tagger.common_words["no"] and "bergen" not in tagger.common_words["no"]
     assert "börja" in tagger.common_words["sv"] and "kiruna" not in tagger.common_words["sv"]
-    for text in ("Steik brøda i 40 minutt til dei er ferdige.",
-                 "Gjær må til, og fersk gjær er det beste."):
+    for text in (
+        "Steik brøda i 40 minutt til dei er ferdige.",
+        "Gjær må til, og fersk gjær er det beste.",
+    ):
         assert [m.text for m in tagger.tag(text, language="no").mentions] == []
     # Names at a sentence start are still names.
-    found = {m.text for m in tagger.tag("Bergen fikk ny ordfører. Equinor kjøper Aker BP.",
-                                        language="no").mentions}
+    found = {
+        m.text
+        for m in tagger.tag(
+            "Bergen fikk ny ordfører. Equinor kjøper Aker BP.", language="no"
+        ).mentions
+    }
     assert {"Bergen", "Equinor"} <= found
 
 
@@ -140,20 +171,29 @@ def test_a_town_after_i_is_a_place_but_a_state_may_act() -> None:
     from clusternews.pipeline.entities.model import Mention
 
     text = "Rana Gruber holder til i Mo i Rana, og staten i Noreg eier Mo Industripark."
-    town = Mention(25, 34, "Mo i Rana", "ORG", "region:no:town:mo-i-rana", "Mo i Rana", None,
-                   "ner")
+    town = Mention(25, 34, "Mo i Rana", "ORG", "region:no:town:mo-i-rana", "Mo i Rana", None, "ner")
     state = Mention(48, 53, "Noreg", "ORG", "region:no", "Norge", None, "ner")
-    park = Mention(59, 74, "Mo Industripark", "ORG", "org:unlisted:mo-industripark",
-                   "Mo Industripark", None, "ner")
-    assert text[town.start:town.end] == "Mo i Rana" and text[state.start:state.end] == "Noreg"
+    park = Mention(
+        59,
+        74,
+        "Mo Industripark",
+        "ORG",
+        "org:unlisted:mo-industripark",
+        "Mo Industripark",
+        None,
+        "ner",
+    )
+    assert text[town.start : town.end] == "Mo i Rana" and text[state.start : state.end] == "Noreg"
     out = places_not_actors(text, [town, state, park])
     assert [m.label for m in out] == ["REGION", "ORG", "ORG"]
 
 
 def test_a_person_made_of_known_names_joined_by_i_is_those_names(tagger: Tagger) -> None:
     """The model reads "Freyr i Mo i Rana" as one person; it is a company in a town."""
-    text = ("Både Morrow Batteries i Arendal og Freyr i Mo i Rana er avhengige av Statnetts "
-            "planer for nye kraftlinjer.")
+    text = (
+        "Både Morrow Batteries i Arendal og Freyr i Mo i Rana er avhengige av Statnetts "
+        "planer for nye kraftlinjer."
+    )
     found = {(m.text, m.label, m.id) for m in tagger.tag(text, language="no").mentions}
     assert ("Freyr", "ORG", "org:freyr-battery") in found
     assert ("Mo i Rana", "REGION", "region:no:town:mo-i-rana") in found

@@ -16,12 +16,22 @@ from .web_sample import XSS_TITLE, fill
 from .web_server import serving
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM),
-                                reason="Debian's chromium is not installed (`make browser` installs it)")
+pytestmark = pytest.mark.skipif(
+    not shutil.which(CHROMIUM),
+    reason="Debian's chromium is not installed (`make browser` installs it)",
+)
 
 
 @pytest.fixture(scope="module")

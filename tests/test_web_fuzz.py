@@ -34,8 +34,9 @@ def test_no_server_errors(api_schema) -> None:  # type: ignore[no-untyped-def]
         operation = result.ok()
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck),
-                  database=None)
+        @settings(
+            max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        )
         def call(case) -> None:  # type: ignore[no-untyped-def]
             response = case.call(timeout=10)
             case.validate_response(response, checks=[not_a_server_error])

@@ -31,26 +31,35 @@ JSON_FEED_SCHEMA = {
     "required": ["version", "title", "items"],
     "properties": {
         "version": {"const": "https://jsonfeed.org/version/1.1"},
-        "title": {"type": "string"}, "home_page_url": {"type": "string", "format": "uri"},
-        "feed_url": {"type": "string"}, "next_url": {"type": "string"},
+        "title": {"type": "string"},
+        "home_page_url": {"type": "string", "format": "uri"},
+        "feed_url": {"type": "string"},
+        "next_url": {"type": "string"},
         "description": {"type": "string"},
-        "items": {"type": "array", "items": {
-            "type": "object",
-            "required": ["id"],
-            "anyOf": [{"required": ["content_text"]}, {"required": ["content_html"]}],
-            "properties": {
-                "id": {"type": "string", "minLength": 1}, "url": {"type": "string"},
-                "external_url": {"type": "string"}, "title": {"type": "string"},
-                "content_text": {"type": "string"}, "summary": {"type": "string"},
-                "image": {"type": "string"}, "language": {"type": "string"},
-                "date_published": {"type": "string", "format": "date-time"},
-                "date_modified": {"type": "string", "format": "date-time"},
-                "tags": {"type": "array", "items": {"type": "string"}},
-                "authors": {"type": "array", "items": {"type": "object"}},
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id"],
+                "anyOf": [{"required": ["content_text"]}, {"required": ["content_html"]}],
+                "properties": {
+                    "id": {"type": "string", "minLength": 1},
+                    "url": {"type": "string"},
+                    "external_url": {"type": "string"},
+                    "title": {"type": "string"},
+                    "content_text": {"type": "string"},
+                    "summary": {"type": "string"},
+                    "image": {"type": "string"},
+                    "language": {"type": "string"},
+                    "date_published": {"type": "string", "format": "date-time"},
+                    "date_modified": {"type": "string", "format": "date-time"},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "authors": {"type": "array", "items": {"type": "object"}},
+                },
+                "patternProperties": {"^_": {"type": "object"}},
+                "additionalProperties": False,
             },
-            "patternProperties": {"^_": {"type": "object"}},
-            "additionalProperties": False,
-        }},
+        },
     },
     "patternProperties": {"^_": {"type": "object"}},
     "additionalProperties": False,
@@ -61,8 +70,11 @@ JSON_FEED_SCHEMA = {
 def site(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> Iterator[str]:
     store = Store.open(f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}")
     fill(store, kb)
-    with serving(create_app(store, kb=kb, scheduler_alive=lambda: True,
-                            stage_seconds=lambda: {"extract": 1.5})) as url:
+    with serving(
+        create_app(
+            store, kb=kb, scheduler_alive=lambda: True, stage_seconds=lambda: {"extract": 1.5}
+        )
+    ) as url:
         yield url
     store.close()
 
@@ -77,9 +89,20 @@ def test_json_feed_is_valid_newest_first_with_extension(site: str) -> None:
     dates = [datetime.fromisoformat(i["date_published"]) for i in items]
     assert dates == sorted(dates, reverse=True)
     first = items[0]["_clusternews"]
-    assert set(first) >= {"id", "url", "title", "published", "cluster", "source", "language",
-                          "language_variant", "language_confidence", "summary", "entities",
-                          "regions"}
+    assert set(first) >= {
+        "id",
+        "url",
+        "title",
+        "published",
+        "cluster",
+        "source",
+        "language",
+        "language_variant",
+        "language_confidence",
+        "summary",
+        "entities",
+        "regions",
+    }
     assert items[0]["id"] == f"urn:clusternews:item:{first['id']}"
     assert r.headers["cache-control"] == "no-cache"
 
@@ -109,11 +132,14 @@ def test_feed_filters_by_alias_region_and_text(site: str) -> None:
         return {i["title"] for i in httpx.get(f"{site}/feed.json?{query}").json()["items"]}
 
     assert titles("org=LTU") == {"Skellefteå satsar på återvinning av batterimaterial"}
-    assert titles("region=Norrbotten") == {"Automation under jord lockar nya leverantörer",
-                                           "Ny utlysning för innovation i gruvindustrin"}
+    assert titles("region=Norrbotten") == {
+        "Automation under jord lockar nya leverantörer",
+        "Ny utlysning för innovation i gruvindustrin",
+    }
     assert titles("q=hydrogen&lang=no") == {"Forprosjekt skal sjå på hydrogen i Høyanger"}
     assert titles("cluster=nce-raufoss") == {
-        "Små bedrifter på Raufoss får hjelp til sin første robot"}
+        "Små bedrifter på Raufoss får hjelp til sin første robot"
+    }
     bad = httpx.get(f"{site}/feed.json?region=Atlantis")
     assert bad.status_code == 400 and "unknown region" in bad.json()["detail"]
     assert httpx.get(f"{site}/feed.json?after=nonsense").status_code == 400
@@ -144,8 +170,11 @@ def test_json_api(site: str) -> None:
     assert by_alias[0]["id"] == "org:ltu" and by_alias[0]["items"] == 1
     regions = httpx.get(f"{site}/api/entities?prefix=Nordl&type=REGION").json()
     assert regions[0]["name"] == "Nordland" and regions[0]["items"] == 3
-    xss = [i for i in httpx.get(f"{site}/api/items?limit=50").json()["items"]
-           if i["title"] == XSS_TITLE]
+    xss = [
+        i
+        for i in httpx.get(f"{site}/api/items?limit=50").json()["items"]
+        if i["title"] == XSS_TITLE
+    ]
     assert xss  # JSON carries the text as data; consumers escape it
     assert httpx.get(f"{site}/openapi.json").json()["paths"]["/api/items"]
 
@@ -155,12 +184,15 @@ def test_health_and_metrics(site: str) -> None:
     assert health["status"] == "ok" and health["database"] == "ok"
     assert health["scheduler"] == "running" and health["last_success_age_s"] is not None
     text = httpx.get(f"{site}/metrics").text
-    for name in ('clusternews_fetches_total{outcome="ok"}', "clusternews_items_stored 9.0",
-                 "clusternews_sources_in_error 0.0", 'clusternews_stage_seconds_total{stage='
-                 '"extract"} 1.5', 'clusternews_http_request_duration_seconds_count{method="GET",'
-                 'route="/healthz",status="200"}'):
+    for name in (
+        'clusternews_fetches_total{outcome="ok"}',
+        "clusternews_items_stored 9.0",
+        "clusternews_sources_in_error 0.0",
+        'clusternews_stage_seconds_total{stage="extract"} 1.5',
+        'clusternews_http_request_duration_seconds_count{method="GET",'
+        'route="/healthz",status="200"}',
+    ):
         assert name in text
-
 
 
 @pytest.mark.parametrize("path", ["/docs", "/redoc"])
@@ -177,6 +209,7 @@ def test_api_docs_work_offline(site: str, path: str) -> None:
         got = httpx.get(f"{site}{asset}")
         assert got.status_code == 200 and len(got.content) > 1000, asset
     assert "/openapi.json" in r.text
+
 
 def test_pages_headers_and_languages(site: str) -> None:
     r = httpx.get(f"{site}/", headers={"Accept-Language": "nb-NO,nb;q=0.9,en;q=0.5"})
@@ -203,8 +236,7 @@ def test_language_switcher_remembers_the_choice(site: str) -> None:
         assert client.get("/ui/en").headers["location"] == "/"
         assert client.get("/sources").headers["content-language"] == "en"
         # Only this site's paths are followed, and only known languages are set.
-        assert client.get("/ui/sv", params={"next": "//evil.example/"}).headers[
-            "location"] == "/"
+        assert client.get("/ui/sv", params={"next": "//evil.example/"}).headers["location"] == "/"
         assert client.get("/ui/xx").status_code == 404
 
 
@@ -231,8 +263,10 @@ def test_partner_tokens(closed: tuple[str, Store], caplog: pytest.LogCaptureFixt
     for path in ("/feed.json", "/feed.xml", "/api/items", "/api/entities"):
         r = httpx.get(f"{site}{path}")
         assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
-    assert httpx.get(f"{site}/feed.json",
-                     headers={"Authorization": f"Bearer {token}x"}).status_code == 401
+    assert (
+        httpx.get(f"{site}/feed.json", headers={"Authorization": f"Bearer {token}x"}).status_code
+        == 401
+    )
     auth = {"Authorization": f"Bearer {token}"}
     assert httpx.get(f"{site}/feed.json", headers=auth).status_code == 200
     assert httpx.get(f"{site}/", headers=auth).status_code == 200  # pages stay public
@@ -260,12 +294,15 @@ def test_partners_cli(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'cli.db'}"
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        code = ("import sys, argparse; from clusternews.cli_web import add_parsers; "
-                "from clusternews.settings import Settings; p = argparse.ArgumentParser(); "
-                "add_parsers(p.add_subparsers()); a = p.parse_args(sys.argv[2:]); "
-                "sys.exit(a.func(a, Settings.from_env(config=None, db=sys.argv[1], workers=None)))")
-        return subprocess.run([sys.executable, "-c", code, db, *args], capture_output=True,
-                              text=True, timeout=60)
+        code = (
+            "import sys, argparse; from clusternews.cli_web import add_parsers; "
+            "from clusternews.settings import Settings; p = argparse.ArgumentParser(); "
+            "add_parsers(p.add_subparsers()); a = p.parse_args(sys.argv[2:]); "
+            "sys.exit(a.func(a, Settings.from_env(config=None, db=sys.argv[1], workers=None)))"
+        )
+        return subprocess.run(
+            [sys.executable, "-c", code, db, *args], capture_output=True, text=True, timeout=60
+        )
 
     added = run("partners", "add", "Region Nord")
     assert added.returncode == 0 and added.stdout.strip().startswith("cn_")
@@ -325,19 +362,36 @@ def test_etag_follows_the_data_not_the_clock(tmp_path: Path, kb: KnowledgeBase) 
     with serving(create_app(store, kb=kb)) as url:
         first = httpx.get(f"{url}/feed.xml?region=Norrbotten")
         etag = first.headers["etag"]
-        assert httpx.get(f"{url}/feed.xml?region=Norrbotten",
-                         headers={"If-None-Match": etag}).status_code == 304
-        new = article(kb, "etag-new", "sv", None, "Ny gruva i Norrbotten",
-                      "Ett nytt gruvprojekt i Kiruna i Norrbotten.", ["Kiruna"], [], [],
-                      datetime.now(UTC))
+        assert (
+            httpx.get(
+                f"{url}/feed.xml?region=Norrbotten", headers={"If-None-Match": etag}
+            ).status_code
+            == 304
+        )
+        new = article(
+            kb,
+            "etag-new",
+            "sv",
+            None,
+            "Ny gruva i Norrbotten",
+            "Ett nytt gruvprojekt i Kiruna i Norrbotten.",
+            ["Kiruna"],
+            [],
+            [],
+            datetime.now(UTC),
+        )
         with store.write() as conn:
-            store_items.upsert(conn, replace(new, url="https://demo.example/etag-new"),
-                               source_id="x:feed", cluster="x", now=datetime.now(UTC))
+            store_items.upsert(
+                conn,
+                replace(new, url="https://demo.example/etag-new"),
+                source_id="x:feed",
+                cluster="x",
+                now=datetime.now(UTC),
+            )
         # Each process reads the data version at most once a second (web.cache.DataVersion).
         deadline = time.monotonic() + 3
         while True:
-            after = httpx.get(f"{url}/feed.xml?region=Norrbotten",
-                              headers={"If-None-Match": etag})
+            after = httpx.get(f"{url}/feed.xml?region=Norrbotten", headers={"If-None-Match": etag})
             if after.status_code != 304 or time.monotonic() > deadline:
                 break
             time.sleep(0.1)
@@ -347,7 +401,8 @@ def test_etag_follows_the_data_not_the_clock(tmp_path: Path, kb: KnowledgeBase) 
 
 
 def test_partner_rate_limit_is_shared_by_every_process_through_redis(
-        tmp_path: Path, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Two apps over one database stand for two `serve` workers: with CLUSTERNEWS_REDIS_URL
     they share one partner's limit, instead of each allowing it in full."""
     import uuid
@@ -373,8 +428,11 @@ def test_partner_rate_limit_is_shared_by_every_process_through_redis(
     auth = {"Authorization": f"Bearer {token}"}
     try:
         with serving(apps[0]) as one, serving(apps[1]) as two:
-            codes = [httpx.get(f"{site}/api/entities", headers=auth).status_code
-                     for _ in range(4) for site in (one, two)]
+            codes = [
+                httpx.get(f"{site}/api/entities", headers=auth).status_code
+                for _ in range(4)
+                for site in (one, two)
+            ]
         # 6 a minute in all: the 7th and 8th are refused, whichever process gets them.
         assert codes == [200] * 6 + [429] * 2
     finally:

@@ -69,17 +69,22 @@ def test_title_hits_rank_first_then_newest(filled: Store) -> None:
 
 def test_filters_combine_with_text(filled: Store, kb: KnowledgeBase) -> None:
     nordland = filters.region_ids(kb, "Nordland")
-    assert set(slugs(filled, region_ids=nordland)) == {"mineraler-rana", "konferanse-narvik",
-                                                       "xss"}
+    assert set(slugs(filled, region_ids=nordland)) == {"mineraler-rana", "konferanse-narvik", "xss"}
     norrbotten = filters.region_ids(kb, "Norrbottens län")
-    assert set(slugs(filled, region_ids=norrbotten)) == {"automation-malmberget",
-                                                         "utlysning-kiruna"}
+    assert set(slugs(filled, region_ids=norrbotten)) == {
+        "automation-malmberget",
+        "utlysning-kiruna",
+    }
     assert slugs(filled, region_ids=norrbotten, text="automation") == ["automation-malmberget"]
     assert set(slugs(filled, org_ids=filters.org_ids(kb, "LTU"))) == {"batteri-skelleftea"}
     assert slugs(filled, programme_ids=filters.programme_ids(kb, "Horisont Europa")) == [
-        "utlysning-kiruna"]
+        "utlysning-kiruna"
+    ]
     assert set(slugs(filled, languages=["sv"], clusters=["gruv-och-metall"])) == {
-        "batteri-skelleftea", "automation-malmberget", "utlysning-kiruna"}
+        "batteri-skelleftea",
+        "automation-malmberget",
+        "utlysning-kiruna",
+    }
     since = datetime.now(UTC) - timedelta(days=2, hours=12)
     assert set(slugs(filled, since=since)) == {"xss", "mineraler-rana", "batteri-skelleftea"}
 
@@ -100,11 +105,25 @@ def test_paging_by_offset_and_by_cursor(filled: Store) -> None:
 
 def test_index_follows_updates(filled: Store, kb: KnowledgeBase) -> None:
     now = datetime.now(UTC)
-    changed = article(kb, "robot-raufoss", "no", "nb", "Sveiseroboter på Raufoss",
-                      "Nå handler saken om sveising.", ["Raufoss"], ["SINTEF"], [], now)
+    changed = article(
+        kb,
+        "robot-raufoss",
+        "no",
+        "nb",
+        "Sveiseroboter på Raufoss",
+        "Nå handler saken om sveising.",
+        ["Raufoss"],
+        ["SINTEF"],
+        [],
+        now,
+    )
     with filled.write() as conn:
-        assert store_items.upsert(conn, changed, source_id="nce-raufoss:feed",
-                                  cluster="nce-raufoss", now=now) == "updated"
+        assert (
+            store_items.upsert(
+                conn, changed, source_id="nce-raufoss:feed", cluster="nce-raufoss", now=now
+            )
+            == "updated"
+        )
     assert slugs(filled, text="sveiseroboter") == ["robot-raufoss"]
     assert slugs(filled, text="automatisering") == []
 

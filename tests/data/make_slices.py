@@ -116,8 +116,7 @@ def ner_records(corpora_dir: Path, key: str, every: int) -> list[dict]:
         text = _join(words, spaces)
         if comments is not None and text != " ".join(comments[i]["text"].split()):
             raise SystemExit(f"{key} {sent_id}: rebuilt text differs from # text")
-        out.append({"id": sent_id, "text": text, "tokens": words, "spaces": spaces,
-                    "tags": tags})
+        out.append({"id": sent_id, "text": text, "tokens": words, "spaces": spaces, "tags": tags})
     return out
 
 
@@ -137,11 +136,16 @@ def langid_rows(corpora_dir: Path) -> tuple[str, list[str]]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--corpora", type=Path,
-                    default=Path(os.environ.get("CLUSTERNEWS_CORPORA",
-                                                REPO_ROOT.parent / "shared" / "corpora")))
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--corpora",
+        type=Path,
+        default=Path(
+            os.environ.get("CLUSTERNEWS_CORPORA", REPO_ROOT.parent / "shared" / "corpora")
+        ),
+    )
     ap.add_argument("--out", type=Path, default=HERE)
     args = ap.parse_args(argv)
     for key, (folder, licences, every) in NER_SLICES.items():
@@ -166,8 +170,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"langid/dev-slice.tsv: {len(rows)} rows")
     target = args.out / "orgs-se-agencies"
     target.mkdir(parents=True, exist_ok=True)
-    with (args.corpora / "orgs-se-agencies" / "agencies.tsv").open(encoding="utf-8") as src, \
-            (target / "agencies.tsv").open("w", encoding="utf-8", newline="\n") as fh:
+    with (
+        (args.corpora / "orgs-se-agencies" / "agencies.tsv").open(encoding="utf-8") as src,
+        (target / "agencies.tsv").open("w", encoding="utf-8", newline="\n") as fh,
+    ):
         n = -1
         for line in src:
             name, org_nr = line.rstrip("\n").split("\t")[:2]

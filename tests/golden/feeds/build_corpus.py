@@ -47,28 +47,71 @@ HEADER = re.compile(r"^Header:\s+([^:]+):(.*)$", re.MULTILINE)
 OWN = HERE / "own"
 FEEDS = (".xml", ".json", ".rdf", ".atom", ".rss", ".cdf")
 # The own cases that need a particular header (the rest: by the hash of their path, below).
-OWN_SERVE = {"latin1-as-utf8-atom.xml": "application/atom+xml; charset=utf-8",
-             "json-served-as-text-plain.json": "text/plain", "rdf-no-content-type.rdf": None,
-             "utf16be-bom-rss.xml": "application/rss+xml", "cdf-items.cdf": "application/xml"}
+OWN_SERVE = {
+    "latin1-as-utf8-atom.xml": "application/atom+xml; charset=utf-8",
+    "json-served-as-text-plain.json": "text/plain",
+    "rdf-no-content-type.rdf": None,
+    "utf16be-bom-rss.xml": "application/rss+xml",
+    "cdf-items.cdf": "application/xml",
+}
 
 # feedparser's tests/<folder>: how many files to take (those with entries first), or all.
 SELECTION: dict[str, int | None] = {
-    "illformed": None, "json": None, "wellformed/cdf": None, "wellformed/rdf": None,
-    "wellformed/http": None, "wellformed/xml": None, "wellformed/sgml": None,
-    "wellformed/node_precedence": None, "wellformed/psc": None, "wellformed/namespace": None,
-    "wellformed/rss": 40, "wellformed/atom": 24, "wellformed/atom10": 30, "wellformed/base": 26,
-    "wellformed/sanitize": 26, "wellformed/amp": 4, "wellformed/lang": 6,
-    "wellformed/media-rss": 4, "wellformed/itunes": 3, "wellformed/geo": 2,
+    "illformed": None,
+    "json": None,
+    "wellformed/cdf": None,
+    "wellformed/rdf": None,
+    "wellformed/http": None,
+    "wellformed/xml": None,
+    "wellformed/sgml": None,
+    "wellformed/node_precedence": None,
+    "wellformed/psc": None,
+    "wellformed/namespace": None,
+    "wellformed/rss": 40,
+    "wellformed/atom": 24,
+    "wellformed/atom10": 30,
+    "wellformed/base": 26,
+    "wellformed/sanitize": 26,
+    "wellformed/amp": 4,
+    "wellformed/lang": 6,
+    "wellformed/media-rss": 4,
+    "wellformed/itunes": 3,
+    "wellformed/geo": 2,
     "entities": 14,
 }
-ENCODING = re.compile(r"utf|u16|bozo|no_content_type|demoronize|double-encoded|big5|euc-kr|"
-                      r"encoding_attribute|i18n|http_text_xml_(charset|bogus|default)|"
-                      r"http_application_xml_(charset|default)|text_plain")
-ENTITIES = ("nbsp", "doesnotexist", "hellip", "160", "8217", "aring", "oslash", "euro", "mdash",
-            "laquo", "hex_entity_x_lowercase", "empty", "attr_amp", "quot")
+ENCODING = re.compile(
+    r"utf|u16|bozo|no_content_type|demoronize|double-encoded|big5|euc-kr|"
+    r"encoding_attribute|i18n|http_text_xml_(charset|bogus|default)|"
+    r"http_application_xml_(charset|default)|text_plain"
+)
+ENTITIES = (
+    "nbsp",
+    "doesnotexist",
+    "hellip",
+    "160",
+    "8217",
+    "aring",
+    "oslash",
+    "euro",
+    "mdash",
+    "laquo",
+    "hex_entity_x_lowercase",
+    "empty",
+    "attr_amp",
+    "quot",
+)
 # Served with a Content-Type chosen by a hash of the path, so every kind of header is met.
-SERVE = ("{feed}", "{feed}", "text/xml", "application/xml", None, "text/plain", "text/html",
-         "application/octet-stream", "text/xml; charset=utf-8")
+SERVE = (
+    "{feed}",
+    "{feed}",
+    "text/xml",
+    "application/xml",
+    None,
+    "text/plain",
+    "text/html",
+    "application/octet-stream",
+    "text/xml; charset=utf-8",
+)
 
 
 def main(argv: list[str]) -> int:
@@ -84,10 +127,18 @@ def main(argv: list[str]) -> int:
 
 # -- import ------------------------------------------------------------------------------------
 
+
 def import_feedparser(checkout: Path, commit: str | None) -> None:
     """`commit`: for an exported tree (git archive) that is not a checkout."""
-    commit = commit or subprocess.run(["git", "-C", str(checkout), "rev-parse", "HEAD"],
-                                      check=True, capture_output=True, text=True).stdout.strip()
+    commit = (
+        commit
+        or subprocess.run(
+            ["git", "-C", str(checkout), "rev-parse", "HEAD"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     tests = checkout / "tests"
     chosen: list[Path] = []
     for folder, limit in SELECTION.items():
@@ -107,8 +158,11 @@ def import_feedparser(checkout: Path, commit: str | None) -> None:
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dst)
     shutil.copyfile(checkout / "LICENSE", FP / "LICENSE")
-    (FP / "SOURCE").write_text(f"https://github.com/kurtmckee/feedparser commit {commit}\n"
-                               "each file is tests/<its path here>, unchanged\n", "utf-8")
+    (FP / "SOURCE").write_text(
+        f"https://github.com/kurtmckee/feedparser commit {commit}\n"
+        "each file is tests/<its path here>, unchanged\n",
+        "utf-8",
+    )
     print(f"{len(chosen)} files from feedparser {commit}")
 
 
@@ -124,6 +178,7 @@ def _priority(path: Path) -> int:
 
 # -- expectations --------------------------------------------------------------------------------
 
+
 def expect_all() -> None:
     n = 0
     for path in sorted([*FP.rglob("*"), *OWN.glob("*")]):
@@ -132,12 +187,18 @@ def expect_all() -> None:
         rel = path.relative_to(HERE).as_posix()
         data = path.read_bytes()
         if path.parent == OWN:
-            expected = {"origin": "clusternews own (CC0)", "topic": f"own/{path.stem}",
-                        "serve": OWN_SERVE.get(path.name, _serve(rel, data))}
+            expected = {
+                "origin": "clusternews own (CC0)",
+                "topic": f"own/{path.stem}",
+                "serve": OWN_SERVE.get(path.name, _serve(rel, data)),
+            }
         else:
             sub = path.relative_to(FP).as_posix()
-            expected = {"origin": f"feedparser tests/{sub}", "topic": _topic(sub),
-                        "serve": _serve(sub, data)}
+            expected = {
+                "origin": f"feedparser tests/{sub}",
+                "topic": _topic(sub),
+                "serve": _serve(sub, data),
+            }
         expected.update(judge(data, f"/{rel}", expected["serve"]))
         _write(path.with_name(path.name + ".expected.json"), expected)
         n += 1
@@ -146,8 +207,9 @@ def expect_all() -> None:
         (path,) = (p for p in CASES.glob(f"{name}.*") if not p.name.endswith(".expected.json"))
         old = json.loads(exp.read_text("utf-8"))
         parsed = judge(path.read_bytes(), f"/cases/{path.name}", old["serve"])
-        _write(exp, {**old, "origin": "clusternews cases (CC0)", "topic": f"cases/{name}",
-                     **parsed})
+        _write(
+            exp, {**old, "origin": "clusternews cases (CC0)", "topic": f"cases/{name}", **parsed}
+        )
         n += 1
     print(f"{n} expectations written")
 
@@ -162,8 +224,9 @@ def _topic(rel: str) -> str:
 
 
 def _serve(rel: str, data: bytes) -> str | None:
-    declared = {k.strip().lower(): v.strip()
-                for k, v in HEADER.findall(data.decode("utf-8", "ignore"))}
+    declared = {
+        k.strip().lower(): v.strip() for k, v in HEADER.findall(data.decode("utf-8", "ignore"))
+    }
     if "content-type" in declared:
         return declared["content-type"]
     if rel.startswith("json/"):
@@ -195,20 +258,25 @@ def judge(data: bytes, path: str, serve: str | None) -> dict[str, Any]:
         serve = "application/xml"
     headers = {"content-location": url, **({"content-type": serve} if serve else {})}
     parsed = feedparser.parse(data, response_headers=headers)
-    written = feedparser.parse(data, response_headers={k: v for k, v in headers.items()
-                                                       if k != "content-location"}).entries
+    written = feedparser.parse(
+        data, response_headers={k: v for k, v in headers.items() if k != "content-location"}
+    ).entries
     exc = parsed.get("bozo_exception")
-    info = {"version": parsed.get("version") or "", "bozo": bool(parsed.bozo),
-            "bozo_exception": f"{type(exc).__name__}: {exc}" if exc else None,
-            "entries": len(parsed.entries)}
+    info = {
+        "version": parsed.get("version") or "",
+        "bozo": bool(parsed.bozo),
+        "bozo_exception": f"{type(exc).__name__}: {exc}" if exc else None,
+        "entries": len(parsed.entries),
+    }
     if note:
         info["note"] = note
     if not parsed.entries and not parsed.get("version"):  # not a feed feedparser knows
         return {"feedparser": info, "status": "error", "parsed": []}
     # Without chardet, feedparser reads undeclared legacy encodings as windows-1252; its titles
     # are then mojibake, and not what a reader should store: only the count is compared.
-    guessed = (isinstance(exc, feedparser.CharacterEncodingOverride) and "parsed as" in str(exc)
-               ) or _undeclared_legacy(data, serve)
+    guessed = (
+        isinstance(exc, feedparser.CharacterEncodingOverride) and "parsed as" in str(exc)
+    ) or _undeclared_legacy(data, serve)
     site = canonical_url(str(parsed.feed.get("link") or ""), url) or BASE + "/"
     cut = _cut_entry(data, parsed) if parsed.bozo else None
     seen: set[str] = set()
@@ -219,21 +287,36 @@ def judge(data: bytes, path: str, serve: str | None) -> dict[str, Any]:
         if link and raw.get("guidislink") and link == raw.get("id"):
             link = None  # feedparser copied the guid into the link: judged as written below
         text = _text(raw.get("summary")) or _text((raw.get("content") or [{}])[0].get("value"))
-        out.append(_fate(raw, link, as_written, text, url=url, site=site, seen=seen,
-                         cut=i == cut))
+        out.append(_fate(raw, link, as_written, text, url=url, site=site, seen=seen, cut=i == cut))
         if guessed:
             out[-1]["charset_guessed"] = True
-    return {"feedparser": info, "status": "warnings" if parsed.bozo else "ok", "site": _rel(site),
-            "parsed": out}
+    return {
+        "feedparser": info,
+        "status": "warnings" if parsed.bozo else "ok",
+        "site": _rel(site),
+        "parsed": out,
+    }
 
 
-def _fate(raw: Any, link: str | None, guid: str | None, text: str, *, url: str, site: str,
-          seen: set[str], cut: bool) -> dict[str, Any]:
+def _fate(
+    raw: Any,
+    link: str | None,
+    guid: str | None,
+    text: str,
+    *,
+    url: str,
+    site: str,
+    seen: set[str],
+    cut: bool,
+) -> dict[str, Any]:
     title = _title(raw)
     entry: dict[str, Any] = {"title": title}
     if cut:
-        return {**entry, "outcome": "skipped",
-                "reason": "cut off before its title and link were complete"}
+        return {
+            **entry,
+            "outcome": "skipped",
+            "reason": "cut off before its title and link were complete",
+        }
     target = canonical_url(link or "", url) if link else None
     if target is None and guid and guid.strip().lower().startswith(("http://", "https://")):
         target = canonical_url(guid.strip(), url)
@@ -244,8 +327,11 @@ def _fate(raw: Any, link: str | None, guid: str | None, text: str, *, url: str, 
         key = f"{guid}" if guid else f"{title}\n{raw.get('published') or raw.get('updated')}"
         entry.update(link=None, outcome="linkless")
     else:
-        return {**entry, "outcome": "skipped",
-                "reason": "no link, and no title and text to stand for the article"}
+        return {
+            **entry,
+            "outcome": "skipped",
+            "reason": "no link, and no title and text to stand for the article",
+        }
     if key in seen:
         return {**entry, "outcome": "skipped", "reason": "the same link as an earlier entry"}
     seen.add(key)
@@ -254,8 +340,12 @@ def _fate(raw: Any, link: str | None, guid: str | None, text: str, *, url: str, 
 
 def _undeclared_legacy(data: bytes, serve: str | None) -> bool:
     """Not UTF-8, and no BOM, HTTP charset or XML encoding says what it is."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4] or \
-            "charset" in (serve or "").lower() or re.match(rb"\s*<\?xml[^>]*encoding", data):
+    if (
+        data[:2] in (b"\xff\xfe", b"\xfe\xff")
+        or b"\x00" in data[:4]
+        or "charset" in (serve or "").lower()
+        or re.match(rb"\s*<\?xml[^>]*encoding", data)
+    ):
         return False
     try:
         data.decode("utf-8")
@@ -271,11 +361,12 @@ def _cut_entry(data: bytes, parsed: Any) -> int | None:
     starts = list(re.finditer(r"<(\w+:)?(item|entry)[\s>/]", text))
     if not starts or not parsed.entries or re.search(r"</(\w+:)?(rss|feed|RDF)\s*>$", text):
         return None
-    tail = text[starts[-1].end():]
+    tail = text[starts[-1].end() :]
     if re.search(rf"</(\w+:)?{starts[-1].group(2)}\s*>", tail):
         return None
     closed = re.search(r"</(\w+:)?title\s*>", tail) and re.search(
-        r"</(\w+:)?(link|guid|id)\s*>|<(\w+:)?link\b[^>]*/>", tail)
+        r"</(\w+:)?(link|guid|id)\s*>|<(\w+:)?link\b[^>]*/>", tail
+    )
     return None if closed else len(parsed.entries) - 1
 
 
@@ -283,13 +374,17 @@ def _judge_json(data: bytes, url: str) -> dict[str, Any]:
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except ValueError as exc:
-        return {"feedparser": {"version": "", "bozo": True, "bozo_exception": str(exc),
-                               "entries": 0}, "status": "error", "parsed": []}
-    version = {"https://jsonfeed.org/version/1": "json1",
-               "https://jsonfeed.org/version/1.1": "json11"}.get(doc.get("version"), "")
+        return {
+            "feedparser": {"version": "", "bozo": True, "bozo_exception": str(exc), "entries": 0},
+            "status": "error",
+            "parsed": [],
+        }
+    version = {
+        "https://jsonfeed.org/version/1": "json1",
+        "https://jsonfeed.org/version/1.1": "json11",
+    }.get(doc.get("version"), "")
     items = doc.get("items") if version and isinstance(doc.get("items"), list) else []
-    info = {"version": version, "bozo": not version, "bozo_exception": None,
-            "entries": len(items)}
+    info = {"version": version, "bozo": not version, "bozo_exception": None, "entries": len(items)}
     if not version:
         return {"feedparser": info, "status": "error", "parsed": []}
     home = doc.get("home_page_url")
@@ -299,10 +394,23 @@ def _judge_json(data: bytes, url: str) -> dict[str, Any]:
     for item in items:
         raw = {"title": item.get("title") or "", "title_detail": {"type": "text/plain"}}
         ident = item.get("id") if isinstance(item.get("id"), str) else None
-        text = _text(item.get("content_html")) or (item.get("content_text") or "").strip() or \
-            (item.get("summary") or "").strip()
-        out.append(_fate(raw, item.get("url") or item.get("external_url"), ident, text, url=url,
-                         site=site, seen=seen, cut=False))
+        text = (
+            _text(item.get("content_html"))
+            or (item.get("content_text") or "").strip()
+            or (item.get("summary") or "").strip()
+        )
+        out.append(
+            _fate(
+                raw,
+                item.get("url") or item.get("external_url"),
+                ident,
+                text,
+                url=url,
+                site=site,
+                seen=seen,
+                cut=False,
+            )
+        )
     return {"feedparser": info, "status": "ok", "site": _rel(site), "parsed": out}
 
 
@@ -324,7 +432,7 @@ def _text(value: object) -> str:
 
 
 def _rel(url: str) -> str:
-    return url[len(BASE):] if url.startswith(BASE + "/") else url
+    return url[len(BASE) :] if url.startswith(BASE + "/") else url
 
 
 if __name__ == "__main__":

@@ -225,6 +225,11 @@ def version(conn: Connection) -> str:
 
 def count(conn: Connection, query: Query, *, cap: int | None = None) -> int:
     """Items matching the filters; with `cap`, counting stops there (a page says "1000+")."""
+    if cap is not None and query.text and conn.dialect.name == "postgresql":
+        # A LIMIT under the count led PostgreSQL's planner to a sequential scan that reads
+        # every row's tsvector until `cap` match (140 ms at 100,000 items); the GIN bitmap
+        # counts all matches in 5-10 ms.
+        return min(count(conn, query), cap)
     if cap is None:
         stmt, _rank = _filtered(conn, replace(query, after=None), func.count(literal(1)))
         return int(conn.execute(stmt).scalar() or 0)
