@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -161,6 +162,7 @@ def test_serve_answers_alone(tmp_path: Path) -> None:
     """`serve` is the HTTP side without the scheduler, on an empty database."""
     port = free_port()
     env = {**os.environ, "CLUSTERNEWS_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'cn.db'}"}
+    log = (tmp_path / "serve.log").open("w")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -174,8 +176,10 @@ def test_serve_answers_alone(tmp_path: Path) -> None:
         ],
         cwd=tmp_path,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe nobody reads: a full pipe would block the supervisor's log line
+        # about a dead worker, and with it the restart.
+        stdout=log,
+        stderr=subprocess.STDOUT,
         text=True,
     )
     try:
@@ -200,6 +204,18 @@ def test_serve_answers_alone(tmp_path: Path) -> None:
 
         first = workers()
         assert len(first) == 2, first
+        # A worker that dies is replaced. (A connection it had queued is reset, as with any
+        # killed server; the others go to the worker left.)
+        os.kill(int(first[0]), signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (len(workers()) < 2 or first[0] in workers()):
+            time.sleep(0.2)
+        again = workers()
+        assert len(again) == 2 and first[0] not in again and first[1] in again, (
+            first,
+            again,
+            (tmp_path / "serve.log").read_text(),
+        )
         # Connections spread over both workers' sockets; every one is answered.
         answered = 0
         for _ in range(20):
@@ -209,3 +225,4 @@ def test_serve_answers_alone(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+        log.close()

@@ -202,3 +202,25 @@ def test_text_search_ranks_the_same_whether_or_not_other_filters_apply(demo_stor
             assert [r.id for r in fast] == [r.id for r in full], (words, offset, limit)
     with demo_store.read() as conn:
         assert len(search(conn, Query(text="klynge", limit=100))) > 3
+
+
+def test_a_counted_search_gives_the_same_page_and_total_as_search_and_count(
+    demo_store: Store,
+) -> None:
+    """The API's one-pass page + total (PostgreSQL counts the ranked matches in the same
+    query) agrees with a search and a count run apart, past the last page too."""
+    from clusternews.adapters.store.search import count, search_counted
+
+    queries = [
+        Query(text=w, offset=o, limit=n)
+        for w in ("klynge", "batteri", "hydrogen")
+        for o, n in ((0, 2), (1, 3), (0, 100), (500, 5))
+    ]
+    queries += [Query(text="industri", languages=("sv",)), Query(limit=5), Query(text="og")]
+    for query in queries:
+        with demo_store.read() as conn:
+            rows, total = search_counted(conn, query)
+            assert [r.id for r in rows] == [r.id for r in search(conn, query)], query
+            assert total == count(conn, query), query
+    with demo_store.read() as conn:
+        assert search_counted(conn, Query(text="klynge", limit=2))[1] > 2

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi import Query as Param
 
-from clusternews.adapters.store.search import count, get, search, version
+from clusternews.adapters.store.search import get, search_counted
 from clusternews.item_json import item_json
 from clusternews.knowledge.display import display_name, org_number_field
 from clusternews.web.context import WebContext
@@ -40,8 +40,7 @@ def router(ctx: WebContext) -> APIRouter:
 
         def make() -> bytes:
             with ctx.store.read() as conn:
-                rows = search(conn, query)
-                total = count(conn, query)
+                rows, total = search_counted(conn, query)
             more = offset + len(rows) < total
             page = ItemPage.model_validate(
                 {
@@ -62,8 +61,7 @@ def router(ctx: WebContext) -> APIRouter:
             # Unset: org_number and names where an entity has none (as in search --json).
             return page.model_dump_json(exclude_unset=True).encode()
 
-        with ctx.store.read() as conn:
-            current = version(conn)
+        current = ctx.versions.current()
         key = (request.url.path, request.url.query, str(request.base_url), current)
         return Response(ctx.cache.get_or_make(key, make), media_type="application/json")
 

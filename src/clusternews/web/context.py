@@ -6,11 +6,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from clusternews.adapters.store import Store
+from clusternews.adapters.store.search import version
 from clusternews.config import Config
 from clusternews.knowledge.base import KnowledgeBase
 from clusternews.pipeline.dates import DEFAULT_TIMEZONE
 from clusternews.web.auth import PartnerGate
-from clusternews.web.cache import ResponseCache
+from clusternews.web.cache import DataVersion, ResponseCache
 from clusternews.web.suggest import Suggester
 
 
@@ -37,3 +38,13 @@ class WebContext:
     stage_seconds: Callable[[], Mapping[str, float]] | None = None
     config: Config | None = None  # feeds.yaml, for /sources.opml; None when serving without one
     cache: ResponseCache = field(default_factory=ResponseCache)
+    # The store's data version for ETags and cache keys, read at most once a second per
+    # process and shared by every route (reading it per request cost two queries each).
+    versions: DataVersion = field(init=False)
+
+    def __post_init__(self) -> None:
+        def read_version() -> str:
+            with self.store.read() as conn:
+                return version(conn)
+
+        self.versions = DataVersion(read_version)

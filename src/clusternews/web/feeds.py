@@ -12,11 +12,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi import Query as Param
 from starlette.concurrency import run_in_threadpool
 
-from clusternews.adapters.store.search import cursor, search, version
+from clusternews.adapters.store.search import cursor, search
 from clusternews.models import StoredItem
 from clusternews.web import atom, jsonfeed
 from clusternews.web.api import ERRORS
-from clusternews.web.cache import DataVersion
 from clusternews.web.context import WebContext
 from clusternews.web.params import (
     MAX_LIMIT,
@@ -49,11 +48,7 @@ def router(ctx: WebContext) -> APIRouter:
     feeds = APIRouter(tags=["feeds"], dependencies=[Depends(ctx.gate)], responses=ERRORS)
     opts = ctx.options
 
-    def read_version() -> str:
-        with ctx.store.read() as conn:
-            return version(conn)
-
-    versions = DataVersion(read_version)
+    versions = ctx.versions
 
     async def respond(request: Request, make: Callable[[], bytes], media_type: str) -> Response:
         """304 when the client has this data's version; else the body, from the cache.

@@ -94,7 +94,7 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
     def pick_lists(conn: Connection) -> dict[str, list[dict[str, Any]]]:
         """The pickers' default lists: the most named entities, counted once per data version
         (a count over every tag, 2.5 s at 100,000 items, is not for every page view)."""
-        current = store_search.version(conn)
+        current = ctx.versions.current()
         if current not in picks_memo:
             picks_memo.clear()
             picks_memo[current] = {
@@ -158,8 +158,7 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
                 .encode()
             )
 
-        with ctx.store.read() as conn:
-            current = store_search.version(conn)
+        current = ctx.versions.current()
         key = ("page", request.url.path, request.url.query, ui, current)
         return html(ui, ctx.cache.get_or_make(key, make))
 

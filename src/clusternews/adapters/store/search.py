@@ -197,6 +197,20 @@ def search(conn: Connection, query: Query) -> list[StoredItem]:
     return item_records.records(conn, conn.execute(stmt).mappings().all())
 
 
+def search_counted(conn: Connection, query: Query) -> tuple[list[StoredItem], int]:
+    """The page and the number of all matches (the API's `total`). A relevance search on
+    PostgreSQL ranks every match anyway, so one pass gives both (`count(*) OVER ()`); a
+    second pass over the GIN bitmap cost 10-25 ms of a 50 ms search at 100,000 items."""
+    if conn.dialect.name == "postgresql" and query.ordering == "relevance" and query.after is None:
+        stmt, rank = _filtered(conn, query, items.c.id, func.count().over().label("total"))
+        if rank is not None:
+            stmt = stmt.order_by(rank.desc(), NEWEST.desc(), items.c.id)
+            ranked = conn.execute(stmt.limit(query.limit).offset(query.offset)).all()
+            if ranked:
+                return _in_order(conn, [r.id for r in ranked]), int(ranked[0].total)
+    return search(conn, query), count(conn, query)
+
+
 def _ranked_ids(conn: Connection, query: Query) -> list[str] | None:
     """The page's item ids in relevance order, ranked on narrow rows: sorting every match's
     full row (text, entities) cost PostgreSQL 1-2 s for a word in 2,000 of 100,000 items,
