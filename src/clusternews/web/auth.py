@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from fastapi import HTTPException, Request
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from clusternews.adapters.store import Store
 from clusternews.adapters.store import partners as store_partners
@@ -15,6 +16,10 @@ from clusternews.web.ratelimit import Limiter
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="clusternews"'}
 _TOUCH_EVERY = 60.0  # seconds: last_used_at is news, not an audit log; no write per request
+# seconds an open service (no partner yet) stays known as open without asking the database:
+# the gate then answers on the event loop, with no query and no trip through the thread pool.
+# Once a partner exists every request is checked, so a revoked token fails at once.
+_OPEN_FOR = 1.0
 
 
 @dataclass(eq=False)  # FastAPI keys its dependency cache by the callable: keep it hashable
@@ -22,14 +27,22 @@ class PartnerGate:
     store: Store
     limiter: Limiter
     _touched: dict[int, float] = field(default_factory=dict)
+    _open_until: float = -1.0
 
-    def __call__(self, request: Request) -> str | None:
+    async def __call__(self, request: Request) -> str | None:
         """The partner's name, None while no partner exists; else 401 or 429."""
+        if time.monotonic() < self._open_until:
+            return None
+        return await run_in_threadpool(self.check, request)
+
+    def check(self, request: Request) -> str | None:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         with self.store.read() as conn:
             if not store_partners.any_exist(conn):
+                self._open_until = time.monotonic() + _OPEN_FOR
                 return None
+            self._open_until = -1.0
             partner = (
                 store_partners.check(conn, token.strip())
                 if scheme.lower() == "bearer" and token.strip()
