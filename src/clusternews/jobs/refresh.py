@@ -20,6 +20,7 @@ from clusternews.jobs.workers import Processor
 from clusternews.models import Article, Entry
 from clusternews.pipeline import plan
 from clusternews.pipeline.dates import DEFAULT_TIMEZONE
+from clusternews.pipeline.stories import Fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class Context:
     sitemap_max_age: timedelta = plan.SITEMAP_MAX_AGE
     timings: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     # Article pages being processed now, so two sources listing one article fetch it once.
-    inflight: dict[str, asyncio.Task[Article | None]] = field(default_factory=dict)
+    inflight: dict[str, asyncio.Task[Ready | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -97,14 +98,15 @@ async def refresh(spec: SourceSpec, ctx: Context, *, now: datetime) -> Outcome:
                 url=entry.url,
                 now=now,
             )
-        for article in results:
-            if article is None:
+        for result in results:
+            if result is None:
                 counts["failed"] += 1
                 continue
+            article, fp = result
             stored = items.upsert(conn, article, source_id=spec.id, cluster=spec.cluster, now=now)
             counts[stored] += 1
             if stored in ("new", "updated"):  # an updated article may join or leave a story
-                stories.place(conn, article, now=now)
+                stories.place(conn, article, now=now, fp=fp)
         warnings = list(doc.warnings)
         if counts["failed"]:  # said on the source too, not only in the log
             warnings.append(
@@ -143,7 +145,11 @@ async def refresh(spec: SourceSpec, ctx: Context, *, now: datetime) -> Outcome:
     )
 
 
-async def _shared_article(entry: Entry, ctx: Context, *, now: datetime) -> Article | None:
+# A processed article and its story fingerprint (None: computed when it is placed).
+Ready = tuple[Article, Fingerprint | None]
+
+
+async def _shared_article(entry: Entry, ctx: Context, *, now: datetime) -> Ready | None:
     task = ctx.inflight.get(entry.url)
     if task is None:
         task = asyncio.ensure_future(_article(entry, ctx, now=now))
@@ -152,7 +158,7 @@ async def _shared_article(entry: Entry, ctx: Context, *, now: datetime) -> Artic
     return await asyncio.shield(task)
 
 
-async def _article(entry: Entry, ctx: Context, *, now: datetime) -> Article | None:
+async def _article(entry: Entry, ctx: Context, *, now: datetime) -> Ready | None:
     """One article page through fetch → extract → language; feed data alone if the page fails."""
     html = None
     t0 = time.perf_counter()
@@ -166,13 +172,13 @@ async def _article(entry: Entry, ctx: Context, *, now: datetime) -> Article | No
             return None  # nothing to store without the page
     ctx.timings["fetch"] += time.perf_counter() - t0
     try:
-        article, stage_times = await ctx.processor(entry, html, tz=ctx.tz, now=now)
+        article, fp, stage_times = await ctx.processor(entry, html, tz=ctx.tz, now=now)
     except Exception:  # a bug in a stage must not stop the other articles; it is logged
         log.exception("processing %s failed", entry.url, extra={"url": entry.url})
         return None
     for stage, seconds in stage_times.items():  # seconds per stage, summed over all sources
         ctx.timings[stage] += seconds
-    return article
+    return None if article is None else (article, fp)
 
 
 def record_failure(

@@ -14,20 +14,31 @@ from sqlalchemy import Connection
 from clusternews.adapters.store import stories, story_keys
 from clusternews.models import Article
 from clusternews.pipeline.dedup import item_id as item_id_of
-from clusternews.pipeline.stories import anchor_keys, band_keys, choose, fingerprint, match
+from clusternews.pipeline.stories import (
+    Fingerprint,
+    anchor_keys,
+    band_keys,
+    choose,
+    fingerprint,
+    match,
+)
 
 log = logging.getLogger(__name__)
 
 
-def place(conn: Connection, article: Article, *, now: datetime) -> str:
+def place(
+    conn: Connection, article: Article, *, now: datetime, fp: Fingerprint | None = None
+) -> str:
     """Call after `items.upsert` stored `article` as new or updated; 'unchanged' (the text
-    it was placed by), 'joined' (a story of others), 'stayed' (the same story) or 'alone'."""
+    it was placed by), 'joined' (a story of others), 'stayed' (the same story) or 'alone'.
+    `fp`: the article's fingerprint if a worker already computed it (with the same `now`)."""
     item_id = item_id_of(article.url)  # `upsert` stored it under this URL, so this id
     stories.lock(conn)
     current = stories.membership(conn, item_id)
     if current is not None and current.content_hash == article.content_hash:
         return "unchanged"  # re-ingesting changes nothing
-    fp = fingerprint(article.title, article.text, published=article.published, now=now)
+    if fp is None:
+        fp = fingerprint(article.title, article.text, published=article.published, now=now)
     bands, anchors = band_keys(fp), anchor_keys(fp)
     ids = story_keys.candidates(
         conn,

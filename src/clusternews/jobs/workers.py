@@ -13,6 +13,7 @@ from clusternews.models import Article, Entry
 from clusternews.pipeline.entities import Tagger
 from clusternews.pipeline.language import LanguageDetector
 from clusternews.pipeline.process import process_article
+from clusternews.pipeline.stories import Fingerprint, fingerprint
 
 log = logging.getLogger(__name__)
 _detector: LanguageDetector | None = None
@@ -42,15 +43,22 @@ def preload() -> None:
         log.warning("preloading models in the forkserver failed", exc_info=True)
 
 
-def process_page(
-    entry: Entry, html: str | None, tz: str, now: datetime
-) -> tuple[Article | None, dict[str, float]]:
-    """`process_article` in this worker, with its loaded detector and tagger."""
+Processed = tuple[Article | None, Fingerprint | None, dict[str, float]]
+
+
+def process_page(entry: Entry, html: str | None, tz: str, now: datetime) -> Processed:
+    """`process_article` in this worker, with its loaded detector and tagger, and the
+    article's story fingerprint: pure CPU (MinHash of the text), so it is done here rather
+    than in the ingest loop, which only looks its candidates up."""
     if _detector is None or _tagger is None:
         _load()
     assert _detector is not None and _tagger is not None
     done = process_article(entry, html, detector=_detector, tagger=_tagger, tz=tz, now=now)
-    return done.article, done.timings
+    article = done.article
+    if article is None:
+        return None, None, done.timings
+    fp = fingerprint(article.title, article.text, published=article.published, now=now)
+    return article, fp, done.timings
 
 
 class Processor:
@@ -72,7 +80,7 @@ class Processor:
 
     async def __call__(
         self, entry: Entry, html: str | None, *, tz: str, now: datetime
-    ) -> tuple[Article | None, dict[str, float]]:
+    ) -> Processed:
         loop = asyncio.get_running_loop()
         pool = self._pool
         try:
