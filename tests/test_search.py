@@ -224,3 +224,58 @@ def test_a_counted_search_gives_the_same_page_and_total_as_search_and_count(
             assert total == count(conn, query), query
     with demo_store.read() as conn:
         assert search_counted(conn, Query(text="klynge", limit=2))[1] > 2
+
+
+def test_relevance_ranks_the_most_recent_matches_first_and_pages_stay_consistent(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite ranks the RANK_WINDOW most recently stored text matches first, the older ones
+    after: pages of any size, with or without another filter, make up one order, and
+    the count still counts every match."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from clusternews.adapters.store import search as store_search
+    from clusternews.adapters.store.search import count
+
+    monkeypatch.setattr(store_search, "RANK_WINDOW", 3)
+    long_ago = datetime(2000, 1, 1, tzinfo=UTC)
+    with demo_store.read() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        stored = dict(conn.execute(sa.text("SELECT id, rowid FROM items")).all()) if sqlite else {}
+    for words in ("klynge", "industri"):
+        with demo_store.read() as conn:
+            whole = [r.id for r in search(conn, Query(text=words, limit=100))]
+            assert len(whole) == count(conn, Query(text=words)) > 3, words
+            for size in (1, 2, 3, 5):
+                paged = []
+                for offset in range(0, len(whole), size):
+                    paged += [
+                        r.id for r in search(conn, Query(text=words, offset=offset, limit=size))
+                    ]
+                assert paged == whole, (words, size)
+            filtered = [r.id for r in search(conn, Query(text=words, since=long_ago, limit=100))]
+            assert filtered == whole, words
+        if sqlite:  # the window: the three matches stored last come first
+            newest = sorted(whole, key=stored.__getitem__, reverse=True)[:3]
+            assert set(whole[:3]) == set(newest), words
+
+
+def test_counts_of_text_within_an_entity_match_the_items_found(demo_store: Store) -> None:
+    """The count of a text search within one entity (SQLite counts it from the index side
+    that is cheaper: the entity's rows or the text's matches) equals the items found, for
+    entities tagged in many items and in few."""
+    from clusternews.adapters.store.search import count
+
+    with demo_store.read() as conn:
+        tagged = entity_counts(conn, limit=500)
+        assert len(tagged) > 10
+        checked = 0
+        for entity in tagged[:6] + tagged[-6:]:
+            for words in ("klynge", "industri", "Raufoss", "mineraler", "aluminium"):
+                query = Query(text=words, entity_ids=(entity["entity_id"],), limit=100)
+                found = search(conn, query)
+                assert count(conn, query) == len(found), (entity, words)
+                checked += bool(found)
+        assert checked >= 5  # not only empty intersections

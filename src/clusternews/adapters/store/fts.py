@@ -107,25 +107,94 @@ def pg_tsquery(text: str) -> str | None:
     return " & ".join(f"{w}:*" for w in words) or None
 
 
+def window_start(conn: Connection, text: str, size: int) -> int | None:
+    """SQLite: the rowid from which on the `size` most recently stored items matching `text`
+    lie, or None when fewer match (FTS5 reads doclists in rowid order, so this reads `size`
+    rowids and ranks nothing). See `search._ranked_ids`."""
+    match = sqlite_match(text)
+    if match is None or conn.dialect.name != "sqlite":
+        return None
+    found = conn.execute(
+        sql_text(
+            "SELECT rowid FROM items_fts WHERE items_fts MATCH :match "
+            "ORDER BY rowid DESC LIMIT 1 OFFSET :skip"
+        ),
+        {"match": match, "skip": size - 1},
+    ).scalar()
+    return None if found is None else int(found)
+
+
+def count_matches(conn: Connection, text: str, *, tagged: str | None = None) -> int | None:
+    """SQLite: how many items match `text` (and, with `tagged`, carry that entity id), counted
+    from the FTS5 index and the entity index without reading item rows; None on other
+    databases. At 1,000,000 items: 6 ms for 33,000 matches, where joining them to their rows
+    took ~30 ms; with a region of 23,000 items, 38 ms where probing each match took 117."""
+    match = sqlite_match(text)
+    if match is None or conn.dialect.name != "sqlite":
+        return None
+    matches = int(
+        conn.execute(
+            sql_text("SELECT count(*) FROM items_fts WHERE items_fts MATCH :match"),
+            {"match": match},
+        ).scalar_one()
+    )
+    if tagged is None or matches == 0:
+        return matches
+    # Drive from the cheaper side: the entity's index rows (CROSS JOIN fixes SQLite's join
+    # order; ~1.2 us a row at 1,000,000 items) unless they outnumber the matches three times,
+    # else each match probes the entity index (~3.5 us a match: it reads the item's row).
+    enough = 3 * matches
+    rows = conn.execute(
+        sql_text(
+            "SELECT count(*) FROM (SELECT 1 FROM item_entities WHERE entity_id = :entity "
+            "LIMIT :enough)"
+        ),
+        {"entity": tagged, "enough": enough},
+    ).scalar_one()
+    driver = (
+        "FROM item_entities e CROSS JOIN items i ON i.id = e.item_id WHERE e.entity_id = "
+        ":entity AND i.rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH :match)"
+        if rows < enough
+        else "FROM items i WHERE i.rowid IN (SELECT rowid FROM items_fts WHERE items_fts "
+        "MATCH :match) AND EXISTS (SELECT 1 FROM item_entities e WHERE e.item_id = i.id "
+        "AND e.entity_id = :entity)"
+    )
+    return int(
+        conn.execute(
+            sql_text("SELECT count(*) " + driver), {"match": match, "entity": tagged}
+        ).scalar_one()
+    )
+
+
 def text_match(
-    conn: Connection, text: str, *, top: int | None = None
+    conn: Connection,
+    text: str,
+    *,
+    top: int | None = None,
+    rowids: tuple[int | None, int | None] = (None, None),
 ) -> tuple[ColumnElement[bool], ColumnElement[float], Subquery | None] | None:
     """(where clause, rank where higher is better, FTS subquery to join or None).
 
     `top`: on SQLite, only the `top` best-ranked matches, for a search with no other filter.
     Ranking inside FTS5 and joining the few winners costs 3-4 ms at 100,000 items, where
-    joining every match (thousands) to its item row before sorting cost 17-40 ms."""
+    joining every match (thousands) to its item row before sorting cost 17-40 ms.
+    `rowids`: on SQLite, only matches with from <= rowid < to (None: open)."""
     if conn.dialect.name == "sqlite":
         match = sqlite_match(text)
         if match is None:
             return None
         # bm25 is lower-is-better; the title counts five times the body.
         score = (-func.bm25(literal_column("items_fts"), 5.0, 1.0)).label("rank")
+        rowid: ColumnElement[int] = literal_column("items_fts.rowid")
         found = (
-            select(literal_column("items_fts.rowid").label("fts_rowid"), score)
+            select(rowid.label("fts_rowid"), score)
             .select_from(sql_text("items_fts"))
             .where(literal_column("items_fts").op("MATCH")(match))
         )
+        if rowids[0] is not None:
+            found = found.where(rowid >= rowids[0])
+        if rowids[1] is not None:
+            found = found.where(rowid < rowids[1])
         if top is not None:
             found = found.order_by(score.desc()).limit(top)
         fts = found.subquery("fts")
