@@ -78,8 +78,8 @@ ALL_LINGUA = ("nb", "nn", "sv", "da", "en", "de", "fi", "is", "nl", "fr", "es")
 OPTIONS: dict[str, tuple[tuple[str, ...], bool]] = {
     "lingua high x11 + py3langid (before)": (ALL_LINGUA, False),
     "lingua low x11 + py3langid": (ALL_LINGUA, True),
-    "lingua high nb/nn/da/sv + py3langid": (("nb", "nn", "da", "sv"), False),
-    "lingua high nb/nn/da + py3langid (shipped)": (("nb", "nn", "da"), False),
+    "lingua high nb/nn/da/sv + py3langid (shipped)": (("nb", "nn", "da", "sv"), False),
+    "lingua high nb/nn/da + py3langid": (("nb", "nn", "da"), False),
     "lingua high nb/da + py3langid": (("nb", "da"), False),
     "lingua low nb/nn/da + py3langid": (("nb", "nn", "da"), True),
     "py3langid + rules": ((), False),
