@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
@@ -14,17 +15,22 @@ _MIGRATION_LOCK = 7_304_771_204  # an arbitrary fixed advisory-lock key
 
 
 def create(url: str, *, busy_timeout: float = 30.0) -> Engine:
-    """`busy_timeout`: seconds a SQLite connection waits for the write lock before giving up."""
+    """`busy_timeout`: seconds a SQLite connection waits for the write lock before giving up.
+
+    JSON columns (an item's entities, regions) are read with orjson: a feed page decodes
+    two per item, and json.loads was ~10 % of an uncached feed's CPU."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": busy_timeout})
+        engine = create_engine(
+            url, connect_args={"timeout": busy_timeout}, json_deserializer=orjson.loads
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.drivername == "postgresql":  # plain postgresql:// means psycopg 3 here
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, json_deserializer=orjson.loads)
 
 
 def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
