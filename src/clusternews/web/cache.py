@@ -48,7 +48,12 @@ class DataVersion:
 
 class ResponseCache:
     """Bodies by (path, query, data version), least recently used out; entries also expire
-    after `ttl` seconds so a change the version does not see (a new source link) shows soon."""
+    after `ttl` seconds so a change the version does not see (a new source link) shows soon.
+
+    One body is made per key at a time: requests for a key being made wait for that body
+    instead of each running the same query. When a popular search's entry expired, 20 clients
+    asking at once ran it 20 times side by side (PostgreSQL at 1,000,000 items: p95 0.5-2 s
+    on requests that are otherwise answered in 6 ms)."""
 
     def __init__(
         self, *, entries: int = 256, ttl: float = 30.0, clock: Callable[[], float] = time.monotonic
@@ -57,19 +62,31 @@ class ResponseCache:
         self.ttl = ttl
         self.clock = clock
         self._data: OrderedDict[tuple[str, ...], tuple[float, bytes]] = OrderedDict()
+        self._making: dict[tuple[str, ...], threading.Event] = {}
         self._lock = threading.Lock()
 
     def get_or_make(self, key: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
-        now = self.clock()
-        with self._lock:
-            hit = self._data.get(key)
-            if hit and now - hit[0] < self.ttl:
+        while True:
+            now = self.clock()
+            with self._lock:
+                hit = self._data.get(key)
+                if hit and now - hit[0] < self.ttl:
+                    self._data.move_to_end(key)
+                    return hit[1]
+                making = self._making.get(key)
+                if making is None:
+                    done = self._making[key] = threading.Event()
+                    break
+            making.wait()  # another request makes it; then look again (it may have failed)
+        try:
+            body = make()  # outside the lock: a slow query must not hold up cached answers
+            with self._lock:
+                self._data[key] = (now, body)
                 self._data.move_to_end(key)
-                return hit[1]
-        body = make()  # outside the lock: a slow query must not hold up cached answers
-        with self._lock:
-            self._data[key] = (now, body)
-            self._data.move_to_end(key)
-            while len(self._data) > self.entries:
-                self._data.popitem(last=False)
-        return body
+                while len(self._data) > self.entries:
+                    self._data.popitem(last=False)
+            return body
+        finally:
+            with self._lock:
+                del self._making[key]
+            done.set()
