@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi import Query as Param
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Connection
 
 from clusternews.adapters.store import search as store_search
 from clusternews.adapters.store import status, story_views
@@ -91,16 +90,21 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
 
     picks_memo: dict[str, dict[str, list[dict[str, Any]]]] = {}
 
-    def pick_lists(conn: Connection) -> dict[str, list[dict[str, Any]]]:
+    def pick_lists() -> dict[str, list[dict[str, Any]]]:
         """The pickers' default lists: the most named entities, counted once per data version
-        (a count over every tag, 2.5 s at 100,000 items, is not for every page view)."""
+        (a count over every tag, 2.5 s at 100,000 items, is not for every page view). The
+        version is read before a connection is taken: its reader may need one itself."""
         current = ctx.versions.current()
-        if current not in picks_memo:
-            picks_memo.clear()
-            picks_memo[current] = {
-                t: store_search.entity_counts(conn, type_=t, limit=40) for t in ("ORG", "REGION")
-            }
-        return picks_memo[current]
+        lists = picks_memo.get(current)
+        if lists is None:
+            with ctx.store.read() as conn:
+                lists = {
+                    t: store_search.entity_counts(conn, type_=t, limit=40)
+                    for t in ("ORG", "REGION")
+                }
+            picks_memo.clear()  # threads may race here; each returns its own lists
+            picks_memo[current] = lists
+        return lists
 
     @pages.get("/", response_class=HTMLResponse)
     def home(
@@ -112,8 +116,7 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
         try:
             query = to_query(ctx.kb, f, tz=opts.timezone, limit=size, offset=(page - 1) * size)
         except ValueError as exc:
-            with ctx.store.read() as conn:
-                picks = pick_lists(conn)
+            picks = pick_lists()
             return render(
                 request,
                 "search.html",
@@ -135,7 +138,7 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
             with ctx.store.read() as conn:
                 found = items_for(store_search.search(conn, query), ui)
                 total = store_search.count(conn, query, cap=COUNT_CAP)
-                picks = pick_lists(conn)
+            picks = pick_lists()
             return (
                 templates.env.get_template("search.html")
                 .render(
