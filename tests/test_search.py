@@ -24,6 +24,7 @@ from clusternews.knowledge import filters
 from clusternews.knowledge.base import KnowledgeBase
 
 from .ingest_helpers import run_ingest
+from .web_sample import ITEM_KEYS
 
 
 @pytest.fixture
@@ -126,20 +127,7 @@ def test_demo_then_search_cli(tmp_path: Path) -> None:
     assert items and all(i["language"] == "sv" for i in items)
     assert all("Västerbottens län" in i["regions"] for i in items)
     first = items[0]
-    assert set(first) >= {
-        "id",
-        "url",
-        "title",
-        "published",
-        "cluster",
-        "source",
-        "language",
-        "language_variant",
-        "language_confidence",
-        "summary",
-        "entities",
-        "regions",
-    }
+    assert set(first) >= ITEM_KEYS
     assert first["published"].endswith("+01:00")
     by_alias = subprocess.run(
         [

@@ -5,8 +5,6 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
-
 from clusternews.web.cache import ResponseCache
 
 
@@ -38,17 +36,33 @@ def test_concurrent_misses_of_one_key_make_one_body() -> None:
 
 def test_a_failed_make_is_not_cached_and_waiters_try_again() -> None:
     cache = ResponseCache()
-    calls: list[int] = []
+    key = ("/api/items", "q=x", "v1")
+    failing_started = threading.Event()
+    outcome: dict[str, object] = {}
 
     def failing() -> bytes:
-        calls.append(1)
+        failing_started.set()
+        time.sleep(0.2)  # the waiter arrives meanwhile and waits for this body
         raise RuntimeError("database gone")
 
-    with pytest.raises(RuntimeError):
-        cache.get_or_make(("k",), failing)
-    assert cache.get_or_make(("k",), lambda: b"fine") == b"fine"
-    assert cache.get_or_make(("k",), failing) == b"fine"  # cached now
-    assert calls == [1]
+    def first() -> None:
+        try:
+            cache.get_or_make(key, failing)
+        except RuntimeError as exc:
+            outcome["first"] = exc
+
+    def waiter() -> None:
+        failing_started.wait(5)
+        outcome["waiter"] = cache.get_or_make(key, lambda: b"fine")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=waiter)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert isinstance(outcome["first"], RuntimeError)
+    assert outcome["waiter"] == b"fine"  # made by the waiter itself once the first failed
+    assert cache.get_or_make(key, lambda: b"later") == b"fine"  # and cached
 
 
 def test_entries_expire_and_the_least_recently_used_go_first() -> None:

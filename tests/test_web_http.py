@@ -21,7 +21,7 @@ from clusternews.settings import Settings
 from clusternews.web.app import create_app
 from clusternews.web.context import WebOptions
 
-from .web_sample import XSS_TITLE, fill
+from .web_sample import ITEM_KEYS, XSS_TITLE, fill
 from .web_server import serving
 
 # Written from https://jsonfeed.org/version/1.1: the required members and the types of the
@@ -89,20 +89,7 @@ def test_json_feed_is_valid_newest_first_with_extension(site: str) -> None:
     dates = [datetime.fromisoformat(i["date_published"]) for i in items]
     assert dates == sorted(dates, reverse=True)
     first = items[0]["_clusternews"]
-    assert set(first) >= {
-        "id",
-        "url",
-        "title",
-        "published",
-        "cluster",
-        "source",
-        "language",
-        "language_variant",
-        "language_confidence",
-        "summary",
-        "entities",
-        "regions",
-    }
+    assert set(first) >= ITEM_KEYS
     assert items[0]["id"] == f"urn:clusternews:item:{first['id']}"
     assert r.headers["cache-control"] == "no-cache"
 

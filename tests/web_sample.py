@@ -11,6 +11,23 @@ from clusternews.adapters.store.sources import FetchRecord
 from clusternews.knowledge.base import KnowledgeBase
 from clusternews.models import Article, Entity
 
+# The keys every item carries in `search --json`, /api/items and a feed's `_clusternews`
+# (product.md, "JSON shapes").
+ITEM_KEYS = {
+    "id",
+    "url",
+    "title",
+    "published",
+    "cluster",
+    "source",
+    "language",
+    "language_variant",
+    "language_confidence",
+    "summary",
+    "entities",
+    "regions",
+}
+
 XSS_TITLE = '<script>alert("t")</script><img src=x onerror=alert(1)> Farlig tittel'
 XSS_BODY = (
     '"><svg onload=alert(2)><a href="javascript:alert(3)">klikk</a>'

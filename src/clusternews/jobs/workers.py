@@ -43,10 +43,11 @@ def preload() -> None:
         log.warning("preloading models in the forkserver failed", exc_info=True)
 
 
-Processed = tuple[Article | None, Fingerprint | None, dict[str, float]]
+# The article (None: nothing to store), its story fingerprint and seconds per stage.
+PageResult = tuple[Article | None, Fingerprint | None, dict[str, float]]
 
 
-def process_page(entry: Entry, html: str | None, tz: str, now: datetime) -> Processed:
+def process_page(entry: Entry, html: str | None, tz: str, now: datetime) -> PageResult:
     """`process_article` in this worker, with its loaded detector and tagger, and the
     article's story fingerprint: pure CPU (MinHash of the text), so it is done here rather
     than in the ingest loop, which only looks its candidates up."""
@@ -80,7 +81,7 @@ class Processor:
 
     async def __call__(
         self, entry: Entry, html: str | None, *, tz: str, now: datetime
-    ) -> Processed:
+    ) -> PageResult:
         loop = asyncio.get_running_loop()
         pool = self._pool
         try:

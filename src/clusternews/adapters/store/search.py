@@ -286,11 +286,9 @@ def count(conn: Connection, query: Query, *, cap: int | None = None) -> int:
         # every row's tsvector until `cap` match (140 ms at 100,000 items); the GIN bitmap
         # counts all matches in 5-10 ms.
         return min(count(conn, query), cap)
-    tagged = _single_entity(query)
-    if query.text and not query.collapse and tagged is not False:
-        matches = fts.count_matches(
-            conn, query.text, tagged=tagged if isinstance(tagged, str) else None
-        )
+    countable, tagged = _text_within(query)
+    if countable:
+        matches = fts.count_matches(conn, query.text or "", tagged=tagged)
         if matches is not None:
             return matches if cap is None else min(matches, cap)
     if cap is None:
@@ -301,17 +299,17 @@ def count(conn: Connection, query: Query, *, cap: int | None = None) -> int:
     return int(conn.execute(capped).scalar() or 0)
 
 
-def _single_entity(query: Query) -> str | bool:
-    """Besides its text, the query's one filter when that is a single entity id (its id),
-    no filter at all (True), or anything else (False)."""
+def _text_within(query: Query) -> tuple[bool, str | None]:
+    """Whether the query is text alone or text within one entity id (which `fts` can count
+    from its indexes), and that id."""
+    if not query.text or query.collapse:
+        return False, None
     rest = replace(query, text=None)
     groups = [g for g in (rest.org_ids, rest.region_ids, rest.programme_ids, rest.entity_ids) if g]
-    if not groups:
-        return not _narrowed(rest)
-    only = replace(rest, org_ids=(), region_ids=(), programme_ids=(), entity_ids=())
-    if len(groups) == 1 and len(groups[0]) == 1 and not _narrowed(only):
-        return groups[0][0]
-    return False
+    others = replace(rest, org_ids=(), region_ids=(), programme_ids=(), entity_ids=())
+    if _narrowed(others) or len(groups) > 1 or (groups and len(groups[0]) > 1):
+        return False, None
+    return True, (groups[0][0] if groups else None)
 
 
 def cursor(item: StoredItem) -> tuple[datetime, str]:
