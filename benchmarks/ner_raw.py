@@ -6,6 +6,7 @@ measurement does) to (a) the shipped spaCy pipeline alone and (b) `analyze`'s pa
 map back to the corpus's: PERSON→PER, ORG and PROGRAMME→ORG, REGION→LOC.
 
     python benchmarks/ner_raw.py [--sets nb nn sv] [--models DIR] [--limit N] [--errors 20]
+        [--doc N]   # N consecutive sentences per text, as an article's stretch
 """
 
 from __future__ import annotations
@@ -52,10 +53,34 @@ def gold_sentences(corpora_dir: Path, key: str) -> list[tuple[str, set[Span]]]:
     return out
 
 
+def as_documents(
+    sentences: list[tuple[str, set[Span]]], size: int
+) -> list[tuple[str, set[Span]]]:
+    """Runs of `size` consecutive sentences as one text: the dev halves keep each article's
+    sentences in order, so a run reads like a stretch of an article (as ingest tags them).
+    A sentence with no closing stop is a headline or caption, which an article sets on a line
+    of its own; the others follow each other in a paragraph."""
+    out = []
+    for i in range(0, len(sentences), size):
+        text, spans = "", set()
+        for sentence, gold in sentences[i : i + size]:
+            at = len(text) + (1 if text else 0)
+            joint = " " if text.rstrip(" »”\"')").endswith((".", "!", "?", "…", ":")) else "\n"
+            text = f"{text}{joint}{sentence}" if text else sentence
+            spans |= {(a + at, b + at, label) for a, b, label in gold}
+        out.append((text, spans))
+    return out
+
+
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def _around(text: str, span: Span) -> str:
+    """The sentence-sized stretch of text around a span, for the error list."""
+    return text[max(0, span[0] - 50) : span[1] + 70]
 
 
 class Tally:
@@ -70,10 +95,10 @@ class Tally:
             self.c[(s[2], "tp")] += 1
         for s in pred - gold:
             self.c[(s[2], "fp")] += 1
-            self.errors.append(f"FP {s[2]} {text[s[0]:s[1]]!r}   | {text[:120]}")
+            self.errors.append(f"FP {s[2]} {text[s[0]:s[1]]!r}   | {_around(text, s)}")
         for s in gold - pred:
             self.c[(s[2], "fn")] += 1
-            self.errors.append(f"FN {s[2]} {text[s[0]:s[1]]!r}   | {text[:120]}")
+            self.errors.append(f"FN {s[2]} {text[s[0]:s[1]]!r}   | {_around(text, s)}")
 
     def _classify(self, missed: set[Span], extra: set[Span]) -> None:
         """Error classes: the right span with the wrong label, a wrong boundary, a name not
@@ -110,6 +135,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sets", nargs="+", default=["nb", "nn", "sv"], choices=list(PIPELINE_FOR))
     ap.add_argument("--limit", type=int, default=0, help="first N sentences of each set")
     ap.add_argument("--errors", type=int, default=0, help="print N tagger errors per set")
+    ap.add_argument("--doc", type=int, default=1,
+                    help="tag runs of N consecutive sentences as one text (an article's stretch)")
     args = ap.parse_args(argv)
     tagger = load_tagger(args.models or models_dir())
     analyzer = Analyzer(LanguageDetector(), tagger)
@@ -117,6 +144,10 @@ def main(argv: list[str] | None = None) -> None:
         sentences = gold_sentences(args.corpora, key)
         if args.limit:
             sentences = sentences[:args.limit]
+        words = sum(len(t.split()) for t, _ in sentences)
+        n_sentences = len(sentences)
+        if args.doc > 1:
+            sentences = as_documents(sentences, args.doc)
         nlp = tagger.ner[PIPELINE_FOR[key]]
         alone, through = Tally(), Tally()
         langs: Counter[str] = Counter()
@@ -132,8 +163,8 @@ def main(argv: list[str] | None = None) -> None:
             alone.add(gold, pred, text)
             through.add(gold, {(e["start"], e["end"], TAGGER_TO_GOLD[e["label"]])
                                for e in result["entities"]}, text)
-        words = sum(len(t.split()) for t, _ in sentences)
-        print(f"{key}: {len(sentences)} sentences, {words} words; detected {dict(langs)}")
+        print(f"{key}: {n_sentences} sentences in {len(sentences)} texts, {words} words; "
+              f"detected {dict(langs)}")
         print(alone.line("model alone") + f"   {words / t_model:,.0f} words/s")
         print(through.line("through analyze") + f"   {words / t_tag:,.0f} words/s")
         print(through.summary())

@@ -198,3 +198,47 @@ def test_a_person_made_of_known_names_joined_by_i_is_those_names(tagger: Tagger)
     assert ("Freyr", "ORG", "org:freyr-battery") in found
     assert ("Mo i Rana", "REGION", "region:no:town:mo-i-rana") in found
     assert not any(label == "PERSON" for _, label, _ in found)
+
+
+def test_the_model_reads_an_article_one_sentence_at_a_time(tagger: Tagger) -> None:
+    """Trained on single sentences, the model read a capital opening a sentence inside an
+    article as a name ("Oppslaget", "Kilden"); each sentence is now a document of its own, so
+    an article gives the mentions its sentences give alone."""
+    text = (
+        "Avisen leverer også her. Oppslaget representerer en nærmest genuin journalistikk. "
+        "Kilden understreker at besøket ikke er offisielt.\n"
+        "Elkem og Hydro bygger nytt anlegg i Mo i Rana. Arbeidet starter i mars"
+    )
+    whole = {(m.start, m.end, m.label, m.id) for m in tagger.tag(text, language="no").mentions}
+    alone = set()
+    for sentence in text.replace(". ", ".\n").splitlines():
+        at = text.index(sentence)
+        alone |= {
+            (at + m.start, at + m.end, m.label, m.id)
+            for m in tagger.tag(sentence, language="no").mentions
+        }
+    assert whole == alone
+    found = {text[s:e] for s, e, _label, _id in whole}
+    assert not found & {"Oppslaget", "Kilden", "Arbeidet"}
+    assert {"Elkem", "Hydro", "Mo i Rana"} <= found
+
+
+def test_a_surname_alone_is_the_person_the_article_named_in_full(tagger: Tagger) -> None:
+    for text, lang in (
+        (
+            "Kari Nordmo leder prosjektet ved fabrikken. Nordmo sier at arbeidet starter i "
+            "mars, og Nordmo tror på flere ansatte.",
+            "no",
+        ),
+        (
+            "Företaget har anställt tjugo personer i år. Anna Lindqvist är projektledare. "
+            "Lindqvist säger att målet är klart.",
+            "sv",
+        ),
+    ):
+        mentions = tagger.tag(text, language=lang).mentions
+        surname = text.split(" är ")[0].split()[-1] if lang == "sv" else "Nordmo"
+        people = [m for m in mentions if surname in m.text]
+        assert len(people) == text.count(surname), people
+        assert {(m.label, m.id) for m in people} == {("PERSON", people[0].id)}, people
+        assert people[0].text != surname  # the full name came first and gives the id

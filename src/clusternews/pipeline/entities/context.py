@@ -1,5 +1,5 @@
 """What the sentence around a mention says: places after "i", lists, branches, appositives,
-names nobody knows, a surname after the full name. Pure functions over merged mentions."""
+names nobody knows. Pure functions over merged mentions."""
 
 from __future__ import annotations
 
@@ -123,17 +123,3 @@ def appositives(text: str, mentions: list[Mention]) -> list[Mention]:
             and not text[m.end : mentions[i + 1].start].strip()
         )
     ]
-
-
-def same_person(mentions: list[Mention]) -> list[Mention]:
-    """A surname alone ("Lundberg") after the full name ("Maria Lundberg") is that person."""
-    full: dict[str, Mention] = {}
-    out = []
-    for m in mentions:
-        if m.label == "PERSON" and " " in m.text:
-            full.setdefault(m.text.split()[-1], m)
-        elif m.label == "PERSON" and m.text in full:
-            first = full[m.text]
-            m = Mention(m.start, m.end, m.text, "PERSON", first.id, first.name, None, m.source)
-        out.append(m)
-    return out

@@ -17,14 +17,15 @@ from clusternews.pipeline.entities.context import (
     inside_unknown_name,
     places_not_actors,
     places_not_people,
-    same_person,
     word_opening_a_sentence,
 )
+from clusternews.pipeline.entities.discourse import names_across_the_text
 from clusternews.pipeline.entities.kinds import guess_kind, slug
 from clusternews.pipeline.entities.linking import Link, Linker
 from clusternews.pipeline.entities.merge import entity_type, lists_of_organizations, merge
 from clusternews.pipeline.entities.model import Mention, TagResult
 from clusternews.pipeline.entities.phrases import Phrases, compound_stems
+from clusternews.pipeline.entities.sentences import sentence_spans
 
 MAX_CHARS = 100_000  # one article; longer text is a dump, tag its beginning
 COUNTRY_OF = {"no": "NO", "nb": "NO", "nn": "NO", "sv": "SE", "da": "DK", "fi": "FI"}
@@ -102,7 +103,8 @@ class Tagger:
         mentions = places_not_actors(text, mentions)
         inner = [m for m in mentions if inside_unknown_name(text, m, mentions)]
         mentions = [m for m in mentions if m not in inner]
-        return _result(same_person(appositives(text, mentions)), nested + inner, self.kb)
+        mentions = names_across_the_text(text, appositives(text, mentions))
+        return _result(mentions, nested + inner, self.kb)
 
     def _as_organization(self, country: str | None) -> Callable[[Mention], Mention]:
         """A list member read as an organization: the KB's ("Höganäs" is Höganäs AB), else an
@@ -122,12 +124,15 @@ class Tagger:
         key = self._pipeline_key(language)
         if key is None or not text.strip():
             return []
-        doc = self.ner[key](text)
+        # One sentence per doc, as the models were trained (sentences.py).
+        cuts = sentence_spans(text)
         words = self.common_words.get(key, frozenset())
+        docs = self.ner[key].pipe(text[a:b] for a, b in cuts)
         return [
-            (e.start_char, e.end_char, e.label_)
+            (at + e.start_char, at + e.end_char, e.label_)
+            for (at, _end), doc in zip(cuts, docs, strict=True)
             for e in doc.ents
-            if not word_opening_a_sentence(text, e.start_char, e.end_char, words)
+            if not word_opening_a_sentence(text, at + e.start_char, at + e.end_char, words)
         ]
 
     def _rule_mentions(
