@@ -90,6 +90,10 @@ MODELS["ner-sv-d3"] = {**MODELS["ner-sv"], "config": "ner-sv-v96-d3.cfg"}
 # Swedish with four times the NORM rows (and twice the affix rows): fewer hash collisions for
 # a train half of ~20k word types; same speed, a bigger file.
 MODELS["ner-sv-rows"] = {**MODELS["ner-sv"], "config": "ner-sv-v96-rows.cfg"}
+# Mention replacement (augment.py): one copy of each train sentence that names something, its
+# names swapped for other names of the same label from the same train half.
+MODELS["ner-sv-aug"] = {**MODELS["ner-sv"], "augment": {"copies": 1, "p": 0.8}}
+MODELS["ner-no-aug"] = {**MODELS["ner-no"], "augment": {"copies": 1, "p": 0.8}}
 SHIPPED = ["ner-no", "ner-sv"]
 SOURCES = {
     "nb": {
@@ -137,7 +141,23 @@ def convert(corpora_dir: Path, build: Path, names: list[str]) -> None:
             for key in MODELS[name][split]:
                 for doc in DocBin().from_disk(out / f"{key}-{split}.spacy").get_docs(vocab):
                     db.add(doc)
+            if split == "train" and MODELS[name].get("augment"):
+                for sentence in _augmented(corpora_dir, MODELS[name]):
+                    db.add(corpora.to_doc(vocab, *sentence))
             db.to_disk(out / f"{name}-{split}.spacy")
+            print(f"{name}-{split}: {len(db)} docs")
+
+
+def _augmented(corpora_dir: Path, spec: dict) -> list[corpora.Sentence]:
+    """Mention-replaced copies of each train corpus (augment.py), drawn from its own names."""
+    from augment import augmented
+
+    opts = spec["augment"]
+    out: list[corpora.Sentence] = []
+    for i, key in enumerate(dict.fromkeys(spec["train"])):
+        sentences = list(corpora.read(corpora_dir, key, "train"))
+        out += augmented(sentences, opts["copies"], seed=i, p=opts.get("p", 0.8))
+    return out
 
 
 def train(build: Path, name: str, seed: int) -> float:
