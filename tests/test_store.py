@@ -190,9 +190,9 @@ def test_an_entity_feed_pages_newest_first_by_the_dates_of_its_items(store: Stor
 
 
 def test_text_search_stems_each_language_and_ranks_title_matches_first(store: Store) -> None:
-    """Each item is matched with its own language's stemming (PostgreSQL: one branch per
-    distinct parse of the query, the 'simple' one for other languages), and a word in the
-    title ranks above the same word in the body, across those branches."""
+    """Each item's words are stemmed in its own language and the query in each language
+    (PostgreSQL: the distinct parses, the 'simple' one for other languages, OR-ed into one
+    tsquery), and a word in the title ranks above the same word in the body."""
     from clusternews.adapters.store.search import Query, search
 
     texts = {
