@@ -39,12 +39,15 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
-    while end - start > MAX_SENTENCE:
-        cut = text.rfind(" ", start, start + MAX_SENTENCE)
-        cut = cut if cut > start else start + MAX_SENTENCE
-        _add(spans, text, start, cut)
-        start = cut + 1 if text[cut : cut + 1] == " " else cut
-    piece = text[start:end]
-    if piece.strip():
-        lead = len(piece) - len(piece.lstrip())
-        spans.append((start + lead, start + len(piece.rstrip())))
+    """The sentence text[start:end] without its surrounding whitespace, in pieces of at most
+    MAX_SENTENCE characters (cut at a space where there is one)."""
+    while start < end:
+        stop = end
+        if end - start > MAX_SENTENCE:
+            space = text.rfind(" ", start, start + MAX_SENTENCE)
+            stop = space if space > start else start + MAX_SENTENCE
+        piece = text[start:stop]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((start + lead, start + len(piece.rstrip())))
+        start = stop
