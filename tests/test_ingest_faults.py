@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,7 +17,7 @@ from clusternews.adapters.store.schema import sources as sources_table
 from clusternews.jobs.workers import Processor
 
 from .conftest import GOLDEN
-from .faultserver import Behave, FaultServer, Response, closed_port
+from .faultserver import Behave, FaultServer, Request, Response, closed_port
 from .ingest_helpers import cluster_yaml, run_ingest, specs_from
 
 FEEDS = GOLDEN / "feeds"
@@ -268,3 +269,42 @@ def test_dead_host_costs_a_few_connects_and_comes_back_in_a_later_run(
     with store.read() as conn:
         assert sources.state(conn, "dead:feed")["failures"] == 0
         assert conn.execute(sa.select(sa.func.count()).select_from(items)).scalar() == 13
+
+
+def test_an_article_two_sources_list_is_fetched_and_processed_once(
+    store: Store, processor: Processor
+) -> None:
+    """Feed A lists the shared article and a slow one, so A stores late; feed B answers after
+    the shared article is processed but before A has stored it. B must take A's result, not
+    fetch and process the page again (1 in 6 pages did in benchmarks/ingest_throughput.py)."""
+    processor._pool.submit(int).result()  # type: ignore[attr-defined]  # models loaded
+
+    def slow(seconds: float, response: Response) -> Callable[[Request], Response]:
+        def answer(req: Request) -> Response:
+            time.sleep(seconds)
+            return response
+
+        return answer
+
+    with FaultServer() as srv:
+        base = srv.url("")
+        feed_a = _feed(base, 2)  # /a/0.html (shared) and /a/1.html (slow)
+        feed_b = _feed(base, 1)  # /a/0.html
+        srv.route("/a.xml", Response(200, feed_a, content_type=RSS))
+        srv.route("/b.xml", slow(0.5, Response(200, feed_b, content_type=RSS)))
+        srv.route("/a/0.html", Response(200, _page(0), content_type="text/html"))
+        srv.route("/a/1.html", slow(1.5, Response(200, _page(1), content_type="text/html")))
+        specs = specs_from(
+            cluster_yaml({"a": f"- feed: {srv.url('/a.xml')}", "b": f"- feed: {srv.url('/b.xml')}"})
+        )
+        outcomes = asyncio.run(run_ingest(specs, store, processor))
+        assert len(srv.requests_for("/a/0.html")) == 1
+        b_asked = srv.requests_for("/b.xml")[0].started + 0.5
+        assert b_asked < srv.requests_for("/a/1.html")[0].started + 1.5  # before A stored
+    assert {o.outcome for o in outcomes.values()} == {"ok"}
+    assert sum(o.new for o in outcomes.values()) == 2
+    with store.read() as conn:
+        shared = conn.execute(
+            sa.select(item_sources.c.source_id).where(item_sources.c.url.like("%/a/0.html"))
+        ).scalars()
+        assert sorted(shared) == ["a:feed", "b:feed"]
