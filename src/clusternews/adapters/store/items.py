@@ -6,11 +6,30 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from clusternews.adapters.store.schema import item_entities, item_sources, items
 from clusternews.models import Article, Entity
 from clusternews.pipeline.dedup import item_id
+
+# Built once: storing an article runs these, and building a Core statement per call cost the
+# ingest loop more CPU than SQLite spent running it (benchmarks/ingest_throughput.py).
+_STORED = (items.c.id, items.c.content_hash, items.c.first_seen)
+_BY_URL = select(*_STORED).where(items.c.url == bindparam("url"))
+_BY_HASH = (
+    select(*_STORED)
+    .where(items.c.content_hash == bindparam("hash"))
+    .order_by(items.c.first_seen)
+    .limit(1)
+)
+_INSERT_ITEM = insert(items)
+_UPDATE_ITEM = update(items).where(items.c.id == bindparam("item"))
+_DELETE_ENTITIES = delete(item_entities).where(item_entities.c.item_id == bindparam("item"))
+_INSERT_ENTITIES = insert(item_entities)
+_LINKED = select(item_sources.c.item_id).where(
+    item_sources.c.item_id == bindparam("item"), item_sources.c.source_id == bindparam("source")
+)
+_INSERT_LINK = insert(item_sources)
 
 
 def known(conn: Connection, urls: list[str]) -> dict[str, dict[str, Any]]:
@@ -46,45 +65,42 @@ def upsert(
     conn: Connection, article: Article, *, source_id: str, cluster: str, now: datetime
 ) -> str:
     """Store `article` as seen by `source_id`: 'new', 'updated', 'unchanged' or 'duplicate'."""
-    row = conn.execute(
-        select(items.c.id, items.c.content_hash, items.c.first_seen).where(
-            items.c.url == article.url
-        )
-    ).first()
+    row = conn.execute(_BY_URL, {"url": article.url}).first()
     if row is None:
         # The same text under another URL (a second source, a ?p=123 permalink) is one article.
-        row = conn.execute(
-            select(items.c.id, items.c.content_hash, items.c.first_seen)
-            .where(items.c.content_hash == article.content_hash)
-            .order_by(items.c.first_seen)
-            .limit(1)
-        ).first()
+        row = conn.execute(_BY_HASH, {"hash": article.content_hash}).first()
         if row is not None:
             link(conn, row.id, source_id=source_id, cluster=cluster, url=article.url, now=now)
             return "duplicate"
         new_id = item_id(article.url)
         conn.execute(
-            insert(items).values(
-                id=new_id, cluster=cluster, first_seen=now, updated_at=now, **_fields(article)
-            )
+            _INSERT_ITEM,
+            {
+                "id": new_id,
+                "cluster": cluster,
+                "first_seen": now,
+                "updated_at": now,
+                **_fields(article),
+            },
         )
-        _index_entities(conn, new_id, article, day=article.published or now)
-        link(conn, new_id, source_id=source_id, cluster=cluster, url=article.url, now=now)
+        _index_entities(conn, new_id, article, day=article.published or now, new=True)
+        link(conn, new_id, source_id=source_id, cluster=cluster, url=article.url, now=now, new=True)
         return "new"
     link(conn, row.id, source_id=source_id, cluster=cluster, url=article.url, now=now)
     if row.content_hash == article.content_hash:
         return "unchanged"
-    conn.execute(
-        update(items).where(items.c.id == row.id).values(updated_at=now, **_fields(article))
-    )
+    conn.execute(_UPDATE_ITEM, {"item": row.id, "updated_at": now, **_fields(article)})
     _index_entities(conn, row.id, article, day=article.published or row.first_seen)
     return "updated"
 
 
-def _index_entities(conn: Connection, item: str, article: Article, *, day: datetime) -> None:
+def _index_entities(
+    conn: Connection, item: str, article: Article, *, day: datetime, new: bool = False
+) -> None:
     """One row per entity and per region (direct or as an ancestor), for search; `day` is the
-    item's newest-first sort key, coalesce(published, first_seen)."""
-    conn.execute(delete(item_entities).where(item_entities.c.item_id == item))
+    item's newest-first sort key, coalesce(published, first_seen). `new`: the item has none."""
+    if not new:
+        conn.execute(_DELETE_ENTITIES, {"item": item})
     rows = {
         e.id: {
             "item_id": item,
@@ -113,24 +129,32 @@ def _index_entities(conn: Connection, item: str, article: Article, *, day: datet
             },
         )
     if rows:
-        conn.execute(insert(item_entities), list(rows.values()))
+        conn.execute(_INSERT_ENTITIES, list(rows.values()))
 
 
 def link(
-    conn: Connection, item: str, *, source_id: str, cluster: str, url: str, now: datetime
+    conn: Connection,
+    item: str,
+    *,
+    source_id: str,
+    cluster: str,
+    url: str,
+    now: datetime,
+    new: bool = False,
 ) -> bool:
-    """Remember that `source_id` gives this item; True if that is news."""
-    exists = conn.execute(
-        select(item_sources.c.item_id).where(
-            item_sources.c.item_id == item, item_sources.c.source_id == source_id
-        )
-    ).first()
-    if exists:
+    """Remember that `source_id` gives this item; True if that is news (`new`: the item was
+    stored in this transaction, so no source has it yet)."""
+    if not new and conn.execute(_LINKED, {"item": item, "source": source_id}).first():
         return False
     conn.execute(
-        insert(item_sources).values(
-            item_id=item, source_id=source_id, cluster=cluster, url=url, first_seen=now
-        )
+        _INSERT_LINK,
+        {
+            "item_id": item,
+            "source_id": source_id,
+            "cluster": cluster,
+            "url": url,
+            "first_seen": now,
+        },
     )
     return True
 
