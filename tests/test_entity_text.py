@@ -4,6 +4,7 @@ at a time) and what a name means across it (discourse.py). Pure functions, no mo
 from __future__ import annotations
 
 from clusternews.pipeline.entities.discourse import names_across_the_text
+from clusternews.pipeline.entities.institutions import institution_names
 from clusternews.pipeline.entities.model import Mention
 from clusternews.pipeline.entities.sentences import MAX_SENTENCE, sentence_spans
 
@@ -80,3 +81,35 @@ def test_known_names_and_one_word_names_are_left_as_the_model_and_kb_gave_them()
     ]
     # no person named in full, no unknown name of several words: nothing to change or add
     assert names_across_the_text(text, given) == given
+
+
+def _spans(text: str, *names: tuple[str, str]) -> list[tuple[int, int, str]]:
+    return [(text.index(n), text.index(n) + len(n), label) for n, label in names]
+
+
+def test_a_capitalized_compound_with_an_institution_head_is_an_organization() -> None:
+    text = "Saka glir gjennom i Europautvalet , og Sanitetsforeningen i Horten sa nei ."
+    model = _spans(text, ("Europautvalet", "LOC"), ("Horten", "LOC"))
+    got = institution_names(text, model, language="no", common_words=frozenset())
+    assert got == _spans(
+        text, ("Europautvalet", "ORG"), ("Sanitetsforeningen", "ORG"), ("Horten", "LOC")
+    )
+    text = "Frågan går till Kulturutskottet och Konkurrensverket ."
+    assert institution_names(text, [], language="sv", common_words=frozenset()) == _spans(
+        text, ("Kulturutskottet", "ORG")
+    )  # "-verket" is no head: "regelverket" is a word
+
+
+def test_institution_heads_leave_words_titles_and_longer_names_alone() -> None:
+    words = frozenset({"styret", "fotballrådet"})
+    for text in (
+        "Rådet møtes i dag .",  # the head alone opening a sentence is the word
+        "Fotballrådet møtes i dag .",  # a word the language writes in lower case
+        "Hovrättsrådet Fredrik Wärsell vill korta tiden .",  # a title before a name
+    ):
+        assert institution_names(text, [], language="no", common_words=words) == []
+    text = "Leiaren i Naturvernforbundet i Indre Sunnfjord sa nei ."
+    longer = _spans(text, ("Naturvernforbundet i Indre Sunnfjord", "ORG"))
+    assert institution_names(text, longer, language="no", common_words=words) == longer
+    text = "Han snakka med Naturvernforbundet ."
+    assert institution_names(text, [], language="da", common_words=words) == []  # no heads

@@ -243,3 +243,17 @@ def test_a_surname_alone_is_the_person_the_article_named_in_full(tagger: Tagger)
         assert len(people) == text.count(surname), people
         assert {(m.label, m.id) for m in people} == {("PERSON", people[0].id)}, people
         assert people[0].text != surname  # the full name came first and gives the id
+
+
+def test_a_committee_the_model_reads_as_a_place_is_an_organization(tagger: Tagger) -> None:
+    for text, lang, names in (
+        (
+            "Møtereferata frå Europautvalet er ikkje lenger hemmelege, og EØS-komiteen "
+            "møtest i Brussel.",
+            "nn",
+            {"Europautvalet", "EØS-komiteen"},
+        ),
+        ("Förslaget gick till Kulturutskottet i riksdagen.", "sv", {"Kulturutskottet"}),
+    ):
+        mentions = tagger.tag(text, language=lang).mentions
+        assert {m.text for m in mentions if m.label == "ORG"} == names, mentions
