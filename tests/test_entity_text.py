@@ -4,7 +4,7 @@ at a time) and what a name means across it (discourse.py). Pure functions, no mo
 from __future__ import annotations
 
 from clusternews.pipeline.entities.discourse import names_across_the_text
-from clusternews.pipeline.entities.institutions import institution_names
+from clusternews.pipeline.entities.institutions import english_names, institution_names
 from clusternews.pipeline.entities.model import Mention
 from clusternews.pipeline.entities.sentences import MAX_SENTENCE, sentence_spans
 
@@ -113,3 +113,20 @@ def test_institution_heads_leave_words_titles_and_longer_names_alone() -> None:
     assert institution_names(text, longer, language="no", common_words=words) == longer
     text = "Han snakka med Naturvernforbundet ."
     assert institution_names(text, [], language="da", common_words=words) == []  # no heads
+
+
+def test_a_capitalized_run_ending_in_an_english_organization_head_is_one_organization() -> None:
+    text = "Trots uppbackningen från London Philharmonic Orchestra och Lehman Brothers krasch ."
+    model = _spans(text, ("London", "LOC"), ("Orchestra", "LOC"), ("Lehman Brothers", "PER"))
+    assert english_names(text, model, common_words=frozenset()) == _spans(
+        text, ("London Philharmonic Orchestra", "ORG"), ("Lehman Brothers", "ORG")
+    )
+    text = "Enligt Lehman Brothers faller priset ."  # a sentence-opening word is not the name
+    assert english_names(text, [], common_words=frozenset({"enligt"})) == _spans(
+        text, ("Lehman Brothers", "ORG")
+    )
+    text = "Hon talade med Anna Berg Group-chefen ."  # no whole word: nothing
+    assert english_names(text, [], common_words=frozenset()) == []
+    text = "Han ledde Oslo Energy Group International fram til 2020 ."  # the model's longer span
+    longer = _spans(text, ("Oslo Energy Group International", "ORG"))
+    assert english_names(text, longer, common_words=frozenset()) == longer
