@@ -135,6 +135,7 @@ SE_EXTRA = {
                     "names": {"en": "Swedish International Development Cooperation Agency"}},
     "202100-3815": {"aliases": ["Swedac"]},
     "202100-6594": {"aliases": ["Säpo", "Swedish Security Service"]},
+    "202100-5646": {"aliases": ["Kronofogden", "Swedish Enforcement Authority"]},
     "202100-0076": {"aliases": ["Polisen", "Swedish Police Authority"]},
     "202100-4151": {"aliases": ["Jordbruksverket", "Swedish Board of Agriculture"]},
     "202100-4185": {"aliases": ["Skolverket"]},
