@@ -130,3 +130,12 @@ def test_a_capitalized_run_ending_in_an_english_organization_head_is_one_organiz
     text = "Han ledde Oslo Energy Group International fram til 2020 ."  # the model's longer span
     longer = _spans(text, ("Oslo Energy Group International", "ORG"))
     assert english_names(text, longer, common_words=frozenset()) == longer
+
+
+def test_an_english_name_never_runs_across_a_line() -> None:
+    text = "Nyheter\nLehman Brothers faller ."
+    assert english_names(text, [], common_words=frozenset()) == _spans(
+        text, ("Lehman Brothers", "ORG")
+    )
+    text = "Enligt\nBrothers faller ."
+    assert english_names(text, [], common_words=frozenset({"enligt"})) == []

@@ -38,7 +38,7 @@ _NAME = {
 # "Lehman Brothers"), which the models split or read as persons. In the train halves, 45 of
 # 51 capitalized runs ending in one are organizations.
 _ENGLISH = re.compile(
-    r"(?<![\w-])(?:[A-Z][\w&.'-]*\s+){1,3}(?:Orchestra|Brothers|Group|Bank|Airlines|Airways|"
+    r"(?<![\w-])(?:[A-Z][\w&.'-]*[ \u00a0]+){1,3}(?:Orchestra|Brothers|Group|Bank|Airlines|Airways|"
     r"Records|Corporation|Company|Association|Institute|University|Council|Foundation|"
     r"Agency|Partners|Holdings|Systems|Technologies|Industries|Motors|Entertainment|"
     r"Pictures|Studios|Society)(?![\w-])"
@@ -56,10 +56,8 @@ def institution_names(
     read as a place or person (the exact span) made ORG. A name the language also writes in
     lower case (`common_words`, the case lexicon) is left to the model."""
     pattern = _NAME.get(language)
-    if pattern is None:
-        return spans
     out = list(spans)
-    for m in pattern.finditer(text):
+    for m in pattern.finditer(text) if pattern else ():
         start, end = m.span()
         if m.group().lower() in common_words or _BEFORE_A_NAME.match(text, end):
             continue
@@ -78,10 +76,10 @@ def english_names(text: str, spans: list[Span], *, common_words: frozenset[str])
     out = list(spans)
     for m in _ENGLISH.finditer(text):
         start, end = m.span()
-        first = m.group().split(None, 1)[0]
+        first, rest = m.group().split(None, 1)
         if first.lower() in common_words:
-            start = text.index(" ", start) + 1
-            if " " not in text[start:end].strip():
+            start = end - len(rest)
+            if len(rest.split()) < 2:
                 continue  # the head alone is left to the model
         inside = [sp for sp in out if sp[0] < end and start < sp[1]]
         if all(start <= s and e <= end for s, e, _ in inside):
