@@ -66,7 +66,7 @@ def institution_names(
             out.append((start, end, "ORG"))
         elif len(overlapping) == 1 and out[overlapping[0]][:2] == (start, end):
             out[overlapping[0]] = (start, end, "ORG")
-    return english_names(text, sorted(out), common_words=common_words)
+    return sorted(out)
 
 
 def english_names(text: str, spans: list[Span], *, common_words: frozenset[str]) -> list[Span]:

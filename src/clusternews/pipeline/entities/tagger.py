@@ -20,7 +20,7 @@ from clusternews.pipeline.entities.context import (
     word_opening_a_sentence,
 )
 from clusternews.pipeline.entities.discourse import names_across_the_text
-from clusternews.pipeline.entities.institutions import institution_names
+from clusternews.pipeline.entities.institutions import english_names, institution_names
 from clusternews.pipeline.entities.kinds import guess_kind, slug
 from clusternews.pipeline.entities.linking import Link, Linker
 from clusternews.pipeline.entities.merge import entity_type, lists_of_organizations, merge
@@ -135,7 +135,8 @@ class Tagger:
             for e in doc.ents
             if not word_opening_a_sentence(text, at + e.start_char, at + e.end_char, words)
         ]
-        return institution_names(text, spans, language=key, common_words=words)
+        spans = institution_names(text, spans, language=key, common_words=words)
+        return english_names(text, spans, common_words=words)
 
     def _rule_mentions(
         self, text: str, country: str | None, ner_spans: list[tuple[int, int, str]]
