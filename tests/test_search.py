@@ -197,7 +197,7 @@ def test_a_counted_search_gives_the_same_page_and_total_as_search_and_count(
 ) -> None:
     """The API's one-pass page + total (PostgreSQL counts the ranked matches in the same
     query) agrees with a search and a count run apart, past the last page too."""
-    from clusternews.adapters.store.search import count, search_counted
+    from clusternews.adapters.store.search import count, search_ids_counted
 
     queries = [
         Query(text=w, offset=o, limit=n)
@@ -207,11 +207,11 @@ def test_a_counted_search_gives_the_same_page_and_total_as_search_and_count(
     queries += [Query(text="industri", languages=("sv",)), Query(limit=5), Query(text="og")]
     for query in queries:
         with demo_store.read() as conn:
-            rows, total = search_counted(conn, query)
-            assert [r.id for r in rows] == [r.id for r in search(conn, query)], query
+            ids, total = search_ids_counted(conn, query)
+            assert ids == [r.id for r in search(conn, query)], query
             assert total == count(conn, query), query
     with demo_store.read() as conn:
-        assert search_counted(conn, Query(text="klynge", limit=2))[1] > 2
+        assert search_ids_counted(conn, Query(text="klynge", limit=2))[1] > 2
 
 
 def test_relevance_ranks_the_most_recent_matches_first_and_pages_stay_consistent(

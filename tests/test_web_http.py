@@ -393,6 +393,62 @@ def test_etag_follows_the_data_not_the_clock(tmp_path: Path, kb: KnowledgeBase) 
     store.close()
 
 
+def test_rendered_items_follow_the_data(tmp_path: Path, kb: KnowledgeBase) -> None:
+    """Feeds and the API keep items rendered between requests (web.fragments); an item
+    updated, or linked from a second source, is rendered anew in every URL that shows it."""
+    from dataclasses import replace
+
+    from clusternews.adapters.store import items as store_items
+
+    from .web_sample import article
+
+    store = Store.open(f"sqlite:///{tmp_path / 'fragments.db'}")
+    fill(store, kb)
+    first = article(
+        kb, "fragment", "sv", None, "Gruvan i Kiruna öppnar", "Gruvan i Kiruna öppnar igen.",
+        ["Kiruna"], [], [], datetime.now(UTC),
+    )  # fmt: skip
+
+    def put(a: object, source: str) -> str:
+        with store.write() as conn:
+            return store_items.upsert(
+                conn, a, source_id=f"{source}:feed", cluster=source, now=datetime.now(UTC)
+            )  # type: ignore[arg-type]
+
+    def shown(url: str, n: int) -> tuple[dict, dict]:
+        """The item in the region feed and in the API, each under a URL not asked before."""
+        feed = httpx.get(f"{url}/feed.json?region=Norrbotten&limit={n}").json()
+        api = httpx.get(f"{url}/api/items?region=Norrbotten&limit={n}").json()
+        (in_feed,) = [i for i in feed["items"] if i["url"] == first.url]
+        (in_api,) = [i for i in api["items"] if i["url"] == first.url]
+        return in_feed, in_api
+
+    def until(check: object) -> None:  # each process reads the data version once a second
+        deadline = time.monotonic() + 5
+        while not check() and time.monotonic() < deadline:  # type: ignore[operator]
+            time.sleep(0.1)
+
+    assert put(first, "gruv") == "new"
+    with serving(create_app(store, kb=kb)) as url:
+        in_feed, in_api = shown(url, 10)
+        assert in_feed["title"] == in_api["title"] == "Gruvan i Kiruna öppnar"
+        assert in_api["sources"] == ["gruv:feed"]
+        changed = replace(first, title="Gruvan i Kiruna öppnar i maj", content_hash="maj")
+        assert put(changed, "gruv") == "updated"
+        counter = iter(range(11, 60))
+        until(lambda: shown(url, next(counter))[0]["title"].endswith("i maj"))
+        in_feed, in_api = shown(url, next(counter))
+        assert in_feed["title"] == in_api["title"] == "Gruvan i Kiruna öppnar i maj"
+        assert put(replace(changed, url="https://mirror.example/gruvan"), "spegel") == "duplicate"
+        until(lambda: len(shown(url, next(counter))[1]["sources"]) == 2)
+        in_feed, in_api = shown(url, next(counter))
+        assert in_api["sources"] == in_feed["_clusternews"]["sources"] == [
+            "gruv:feed",
+            "spegel:feed",
+        ]
+    store.close()
+
+
 def test_partner_rate_limit_is_shared_by_every_process_through_redis(
     tmp_path: Path, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi import Query as Param
 from starlette.concurrency import run_in_threadpool
 
-from clusternews.adapters.store.search import get, search_counted
+from clusternews.adapters.store.search import by_ids, get, search_ids_counted
 from clusternews.item_json import item_json
 from clusternews.knowledge.display import display_name, org_number_field
+from clusternews.models import StoredItem
 from clusternews.web.context import WebContext
 from clusternews.web.params import MAX_LIMIT, Filters, filters_param, to_query
-from clusternews.web.schemas import EntityCount, ItemDetail, ItemPage, Problem
+from clusternews.web.schemas import EntityCount, Item, ItemDetail, ItemPage, Problem
 from clusternews.web.suggest import TYPES
 from clusternews.web.urls import page_url
 
@@ -25,6 +27,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def router(ctx: WebContext) -> APIRouter:
+    def item_bytes(item: StoredItem) -> bytes:
+        """One item as the API's `Item` JSON; unset: org_number and names where an entity
+        has none (as in search --json)."""
+        data = item_json(item, kb=ctx.kb, tz=ctx.options.timezone)
+        return Item.model_validate(data).model_dump_json(exclude_unset=True).encode()
+
     api = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(ctx.gate)], responses=ERRORS)
 
     @api.get("/items", response_model=ItemPage, summary="Search stored items")
@@ -39,28 +47,35 @@ def router(ctx: WebContext) -> APIRouter:
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
 
-        def make() -> bytes:
+        def make(version: str) -> bytes:
             with ctx.store.read() as conn:
-                rows, total = search_counted(conn, query)
-            more = offset + len(rows) < total
-            page = ItemPage.model_validate(
+                ids, total = search_ids_counted(conn, query)
+
+                def render(missing: list[str]) -> dict[str, bytes]:
+                    return {item.id: item_bytes(item) for item in by_ids(conn, missing)}
+
+                rendered = ctx.fragments.get_many("api", ids, version, render)
+            more = offset + len(ids) < total
+            next_url = (
+                page_url(
+                    request,
+                    ctx.options.base_url,
+                    "/api/items",
+                    [*f.pairs(), ("limit", str(limit)), ("offset", str(offset + limit))],
+                )
+                if more
+                else None
+            )
+            # ItemPage's fields in its order, around items rendered as `Item` once each.
+            return orjson.dumps(
                 {
                     "total": total,
                     "offset": offset,
                     "limit": limit,
-                    "items": [item_json(r, kb=ctx.kb, tz=ctx.options.timezone) for r in rows],
-                    "next": page_url(
-                        request,
-                        ctx.options.base_url,
-                        "/api/items",
-                        [*f.pairs(), ("limit", str(limit)), ("offset", str(offset + limit))],
-                    )
-                    if more
-                    else None,
+                    "items": [orjson.Fragment(b) for b in rendered],
+                    "next": next_url,
                 }
             )
-            # Unset: org_number and names where an entity has none (as in search --json).
-            return page.model_dump_json(exclude_unset=True).encode()
 
         # As the feeds do: the version is known on the event loop most of the time, and only
         # the cache lookup (and on a miss the query) goes to the thread pool. As a plain
@@ -70,7 +85,7 @@ def router(ctx: WebContext) -> APIRouter:
         if current is None:
             current = await run_in_threadpool(ctx.versions.current)
         key = (request.url.path, request.url.query, str(request.base_url), current)
-        body = await run_in_threadpool(ctx.cache.get_or_make, key, make)
+        body = await run_in_threadpool(ctx.cache.get_or_make, key, lambda: make(current))
         return Response(body, media_type="application/json")
 
     @api.get(

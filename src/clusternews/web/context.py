@@ -12,6 +12,7 @@ from clusternews.knowledge.base import KnowledgeBase
 from clusternews.pipeline.dates import DEFAULT_TIMEZONE
 from clusternews.web.auth import PartnerGate
 from clusternews.web.cache import DataVersion, ResponseCache
+from clusternews.web.fragments import Fragments
 from clusternews.web.suggest import Suggester
 
 
@@ -38,6 +39,7 @@ class WebContext:
     stage_seconds: Callable[[], Mapping[str, float]] | None = None
     config: Config | None = None  # feeds.yaml, for /sources.opml; None when serving without one
     cache: ResponseCache = field(default_factory=ResponseCache)
+    fragments: Fragments = field(default_factory=Fragments)
     # The store's data version for ETags and cache keys, read at most once a second per
     # process and shared by every route (reading it per request cost two queries each).
     versions: DataVersion = field(init=False)

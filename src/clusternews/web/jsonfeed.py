@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
+
 from clusternews.item_json import item_json
 from clusternews.knowledge.base import KnowledgeBase
 from clusternews.models import StoredItem
@@ -38,16 +40,20 @@ def feed_item(item: StoredItem, *, tz: str, kb: KnowledgeBase) -> dict[str, Any]
     return out
 
 
+def item_bytes(item: StoredItem, *, tz: str, kb: KnowledgeBase) -> bytes:
+    """One item as compact UTF-8 JSON (orjson: the bytes json.dumps gives, ~10x faster)."""
+    return orjson.dumps(feed_item(item, tz=tz, kb=kb))
+
+
 def feed(
-    items: list[StoredItem],
+    items: list[bytes],
     *,
     title: str,
     home_page_url: str,
     feed_url: str,
     next_url: str | None,
-    tz: str,
-    kb: KnowledgeBase,
-) -> dict[str, Any]:
+) -> bytes:
+    """The document around items rendered by `item_bytes` (the web keeps them rendered)."""
     doc: dict[str, Any] = {
         "version": VERSION,
         "title": title,
@@ -55,8 +61,8 @@ def feed(
         "feed_url": feed_url,
         "description": "News from Nordic industry clusters, tagged with organizations, "
         "regions and programmes.",
-        "items": [feed_item(i, tz=tz, kb=kb) for i in items],
+        "items": [orjson.Fragment(i) for i in items],
     }
     if next_url:
         doc["next_url"] = next_url
-    return doc
+    return orjson.dumps(doc)

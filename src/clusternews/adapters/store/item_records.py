@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, select
+from sqlalchemy import Connection, RowMapping, bindparam, select
 
 from clusternews.adapters.store import story_views
 from clusternews.adapters.store.schema import item_sources, sources
@@ -56,19 +56,23 @@ def _entity(stored: Mapping[str, Any]) -> Entity:
     )
 
 
+# Built once (an expanding IN): a feed page builds records on every uncached request.
+_SOURCES = (
+    select(
+        item_sources.c.item_id,
+        item_sources.c.source_id,
+        item_sources.c.url,
+        sources.c.url.label("source_url"),
+    )
+    .join(sources, sources.c.id == item_sources.c.source_id, isouter=True)
+    .where(item_sources.c.item_id.in_(bindparam("ids", expanding=True)))
+    .order_by(item_sources.c.first_seen)
+)
+
+
 def _sources(conn: Connection, ids: list[str]) -> dict[str, tuple[ItemSource, ...]]:
     """Each item's sources, first seen first."""
-    found = conn.execute(
-        select(
-            item_sources.c.item_id,
-            item_sources.c.source_id,
-            item_sources.c.url,
-            sources.c.url.label("source_url"),
-        )
-        .join(sources, sources.c.id == item_sources.c.source_id, isouter=True)
-        .where(item_sources.c.item_id.in_(ids))
-        .order_by(item_sources.c.first_seen)
-    )
+    found = conn.execute(_SOURCES, {"ids": ids})
     out: dict[str, list[ItemSource]] = {}
     for item_id, source_id, url, source_url in found:
         out.setdefault(item_id, []).append(ItemSource(source_id, url, source_url))

@@ -12,6 +12,7 @@ from sqlalchemy import (
     RowMapping,
     Select,
     and_,
+    bindparam,
     exists,
     func,
     or_,
@@ -21,34 +22,37 @@ from sqlalchemy import (
 from clusternews.adapters.store.schema import items, story_members
 from clusternews.models import Story, StoryCopy
 
+# Built once (expanding INs): every uncached page reads its items' stories.
+_STORY_OF = select(story_members.c.item_id, story_members.c.story_id).where(
+    story_members.c.item_id.in_(bindparam("ids", expanding=True))
+)
+_MEMBERS = (
+    select(
+        story_members.c.story_id,
+        items.c.id,
+        items.c.url,
+        items.c.cluster,
+        items.c.language,
+        items.c.first_seen,
+    )
+    .join(items, items.c.id == story_members.c.item_id)
+    .where(story_members.c.story_id.in_(bindparam("ids", expanding=True)))
+    .order_by(
+        story_members.c.story_id, func.coalesce(items.c.published, items.c.first_seen), items.c.id
+    )
+)
+
 
 def stories(conn: Connection, rows: Sequence[RowMapping]) -> dict[str, Story]:
     """Each item row's story by item id, copies ordered by date; an item outside any story is
     a story of its own."""
     if not rows:
         return {}
-    found = conn.execute(
-        select(story_members.c.item_id, story_members.c.story_id).where(
-            story_members.c.item_id.in_([r["id"] for r in rows])
-        )
-    )
+    found = conn.execute(_STORY_OF, {"ids": [r["id"] for r in rows]})
     story_of: dict[str, str] = {item: story for item, story in found}
     by_story: dict[str, list[RowMapping]] = {}
     if story_of:
-        day = func.coalesce(items.c.published, items.c.first_seen)
-        members = conn.execute(
-            select(
-                story_members.c.story_id,
-                items.c.id,
-                items.c.url,
-                items.c.cluster,
-                items.c.language,
-                items.c.first_seen,
-            )
-            .join(items, items.c.id == story_members.c.item_id)
-            .where(story_members.c.story_id.in_(sorted(set(story_of.values()))))
-            .order_by(story_members.c.story_id, day, items.c.id)
-        ).mappings()
+        members = conn.execute(_MEMBERS, {"ids": sorted(set(story_of.values()))}).mappings()
         for m in members:
             by_story.setdefault(m["story_id"], []).append(m)
     out = {}
