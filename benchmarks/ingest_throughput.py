@@ -172,9 +172,10 @@ def main() -> None:
               f"{1000 * cpu / max(1, new):.1f} ms/article")
     print("  stage time, summed over concurrent tasks (fetch includes waiting for a "
           "per-host slot):")
-    for stage in ("fetch", "discover", "extract", "language", "tag", "store"):
+    for stage in ("fetch", "discover", "extract", "language", "tag", "store", "stories"):
         total = timings.get(stage, 0.0)
-        print(f"    {stage:9} {total:8.2f} s   {1000 * total / max(1, new):7.2f} ms/article")
+        print(f"    {stage:9} {total:8.2f} s   {1000 * total / max(1, new):7.2f} ms/article"
+              + ("  (placing stories, a part of store)" if stage == "stories" else ""))
     parent.send("stats")
     before = Counter(parent.recv())
     second, elapsed2, _, _ = asyncio.run(one_pass(specs, store, processor, http,

@@ -8,12 +8,16 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+
 from clusternews.adapters.store import Store, items, stories
 from clusternews.adapters.store.search import Query, count, search
 from clusternews.jobs import stories as placing
 from clusternews.models import Article
 from clusternews.pipeline.dedup import content_hash, item_id
 from clusternews.pipeline.stories import fingerprint, judge
+from clusternews.pipeline.stories.match import WORD_PERMS, judge_all
+from clusternews.pipeline.stories.minhash import EMPTY
 from clusternews.story_golden import Doc, Pair, article_of, load, scores
 
 from .conftest import GOLDEN
@@ -54,6 +58,19 @@ def test_golden_floor_per_kind() -> None:
     for kind, s in scores(PAIRS, same).items():
         low_p, low_r = FLOORS[kind]
         assert s.precision >= low_p and s.recall >= low_r, s
+
+
+def test_judging_candidates_together_gives_each_pairs_judgement() -> None:
+    """`judge_all` (one numpy pass, as placing uses) agrees with `judge` pair by pair, on the
+    golden documents and on signatures that are empty or of another length."""
+    docs = [d for p in PAIRS[:40] for d in (p.a, p.b)]
+    fps = [fingerprint(d.title, d.text, published=d.published, now=NOW) for d in docs]
+    empty = replace(fps[0], words=np.full(WORD_PERMS, EMPTY, dtype=np.uint32))
+    short = replace(fps[1], grams=fps[1].grams[:10])
+    olds = [*fps, empty, short]
+    for new in (fps[0], fps[5], empty, short):
+        assert judge_all(new, olds) == [judge(new, old) for old in olds]
+    assert judge_all(fps[0], []) == []
 
 
 def put(store: Store, article: Article, *, site: str | None = None, now: datetime = NOW) -> str:

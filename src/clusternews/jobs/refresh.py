@@ -124,7 +124,9 @@ def _store(
             stored = items.upsert(conn, article, source_id=spec.id, cluster=spec.cluster, now=now)
             counts[stored] += 1
             if stored in ("new", "updated"):  # an updated article may join or leave a story
+                t1 = time.perf_counter()
                 stories.place(conn, article, now=now, fp=fp)
+                ctx.timings["stories"] += time.perf_counter() - t1  # a part of "store"
         warnings = list(doc.warnings)
         if counts["failed"]:  # said on the source too, not only in the log
             warnings.append(

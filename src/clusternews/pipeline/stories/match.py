@@ -95,9 +95,26 @@ def anchor_keys(fp: Fingerprint) -> dict[int, str]:
 
 
 def judge(new: Fingerprint, old: Fingerprint) -> Judgement:
+    return _verdict(
+        new,
+        old,
+        words=minhash.similarity(new.words, old.words),
+        grams=minhash.similarity(new.grams, old.grams),
+    )
+
+
+def judge_all(new: Fingerprint, olds: Sequence[Fingerprint]) -> list[Judgement]:
+    """`judge` of `new` against each of `olds`, the signatures compared in one numpy pass."""
+    words = minhash.similarities(new.words, [o.words for o in olds])
+    grams = minhash.similarities(new.grams, [o.grams for o in olds])
+    return [
+        _verdict(new, old, words=float(w), grams=float(g))
+        for old, w, g in zip(olds, words, grams, strict=True)
+    ]
+
+
+def _verdict(new: Fingerprint, old: Fingerprint, *, words: float, grams: float) -> Judgement:
     days = abs(new.day - old.day)
-    words = minhash.similarity(new.words, old.words)
-    grams = minhash.similarity(new.grams, old.grams)
     shared = len(new.anchors & old.anchors)
     overlap = shared / min(len(new.anchors), len(old.anchors)) if shared else 0.0
     if words >= NEAR_DUPLICATE and days <= NEAR_DUPLICATE_DAYS:
@@ -118,8 +135,8 @@ def choose(
     """The story of the strongest match; an article already in a matching story stays there
     (an update that still matches must not hop between two stories)."""
     best: tuple[float, Candidate, Judgement] | None = None
-    for cand in candidates:
-        verdict = judge(new, cand.fingerprint)
+    verdicts = judge_all(new, [c.fingerprint for c in candidates])
+    for cand, verdict in zip(candidates, verdicts, strict=True):
         if not verdict.same:
             continue
         if cand.story_id == current:
