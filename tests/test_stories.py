@@ -16,7 +16,7 @@ from clusternews.jobs import stories as placing
 from clusternews.models import Article
 from clusternews.pipeline.dedup import content_hash, item_id
 from clusternews.pipeline.stories import fingerprint, judge
-from clusternews.pipeline.stories.match import WORD_PERMS, judge_all
+from clusternews.pipeline.stories.match import WORD_PERMS, Candidates, Choice, Fingerprint, choose
 from clusternews.pipeline.stories.minhash import EMPTY
 from clusternews.story_golden import Doc, Pair, article_of, load, scores
 
@@ -60,17 +60,38 @@ def test_golden_floor_per_kind() -> None:
         assert s.precision >= low_p and s.recall >= low_r, s
 
 
-def test_judging_candidates_together_gives_each_pairs_judgement() -> None:
-    """`judge_all` (one numpy pass, as placing uses) agrees with `judge` pair by pair, on the
-    golden documents and on signatures that are empty or of another length."""
-    docs = [d for p in PAIRS[:40] for d in (p.a, p.b)]
+def test_choosing_among_candidates_together_agrees_with_judging_each_pair() -> None:
+    """`choose` compares every candidate's signatures in one numpy pass and looks at anchors
+    only where a match is possible; it picks what judging each pair with `judge` picks, on
+    golden documents of several stories and on signatures that are empty or cut short."""
+    docs = [d for p in PAIRS[:60] for d in (p.a, p.b)]
     fps = [fingerprint(d.title, d.text, published=d.published, now=NOW) for d in docs]
-    empty = replace(fps[0], words=np.full(WORD_PERMS, EMPTY, dtype=np.uint32))
-    short = replace(fps[1], grams=fps[1].grams[:10])
-    olds = [*fps, empty, short]
-    for new in (fps[0], fps[5], empty, short):
-        assert judge_all(new, olds) == [judge(new, old) for old in olds]
-    assert judge_all(fps[0], []) == []
+    fps.append(replace(fps[0], words=np.full(WORD_PERMS, EMPTY, dtype=np.uint32)))
+    fps.append(replace(fps[1], grams=fps[1].grams[:10]))
+    stored = [(f"item{k:03}", f"story{k // 2}", fp) for k, fp in enumerate(fps)]
+
+    def one_by_one(new: Fingerprint, others: list, current: str | None) -> Choice:
+        """The rule pair by pair: the current story if it matches, else the strongest match
+        (the smaller item id on a tie), else none."""
+        same = [(judge(new, fp), i, st) for i, st, fp in others if judge(new, fp).same]
+        for verdict, i, st in same:
+            if st == current:
+                return Choice(st, i, verdict)
+        if not same:
+            return Choice(None, None, None)
+        strongest = max(v.strength for v, _i, _s in same)
+        verdict, i, st = min((x for x in same if x[0].strength == strongest), key=lambda x: x[1])
+        return Choice(st, i, verdict)
+
+    found = 0
+    for k in range(0, len(fps), 3):
+        others = stored[:k] + stored[k + 1 :]
+        for current in (None, f"story{k // 2}", "story0"):
+            got = choose(fps[k], Candidates.of(others), current=current)
+            assert got == one_by_one(fps[k], others, current), (k, current)
+            found += got.story_id is not None
+    assert found >= 20  # golden copies find each other: more is checked than "no match"
+    assert choose(fps[0], Candidates.of([])) == Choice(None, None, None)
 
 
 def put(store: Store, article: Article, *, site: str | None = None, now: datetime = NOW) -> str:

@@ -1,7 +1,7 @@
 """Stories: near-duplicate copies and the same news in other languages or words, as one story."""
 
 from clusternews.pipeline.stories.match import (
-    Candidate,
+    Candidates,
     Choice,
     Fingerprint,
     Judgement,
@@ -13,7 +13,7 @@ from clusternews.pipeline.stories.match import (
 )
 
 __all__ = [
-    "Candidate",
+    "Candidates",
     "Choice",
     "Fingerprint",
     "Judgement",

@@ -63,10 +63,34 @@ class Judgement:
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
-    item_id: str
-    story_id: str
-    fingerprint: Fingerprint
+class Candidates:
+    """The stored articles a new one is judged against, row k of each field being article k;
+    the signatures stacked, so that judging them all is one numpy pass."""
+
+    item_ids: Sequence[str]
+    story_ids: Sequence[str]
+    words: np.ndarray  # (k, WORD_PERMS) uint32
+    grams: np.ndarray  # (k, GRAM_PERMS) uint32
+    anchors: Sequence[frozenset[str]]
+    days: np.ndarray  # (k,) days since 1970-01-01
+
+    @classmethod
+    def of(cls, stored: Sequence[tuple[str, str, Fingerprint]]) -> Candidates:
+        """From (item id, story id, fingerprint) triples."""
+        return cls(
+            item_ids=[i for i, _s, _f in stored],
+            story_ids=[s for _i, s, _f in stored],
+            words=_stack([f.words for _i, _s, f in stored], WORD_PERMS),
+            grams=_stack([f.grams for _i, _s, f in stored], GRAM_PERMS),
+            anchors=[f.anchors for _i, _s, f in stored],
+            days=np.array([f.day for _i, _s, f in stored], dtype=np.int64),
+        )
+
+
+def _stack(signatures: Sequence[np.ndarray], perms: int) -> np.ndarray:
+    """One row per signature; a signature of another length (none is stored) matches nothing."""
+    rows = [s if s.size == perms else np.full(perms, minhash.EMPTY) for s in signatures]
+    return np.stack(rows).astype(np.uint32) if rows else np.empty((0, perms), np.uint32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,26 +121,18 @@ def anchor_keys(fp: Fingerprint) -> dict[int, str]:
 def judge(new: Fingerprint, old: Fingerprint) -> Judgement:
     return _verdict(
         new,
-        old,
+        old.anchors,
+        abs(new.day - old.day),
         words=minhash.similarity(new.words, old.words),
         grams=minhash.similarity(new.grams, old.grams),
     )
 
 
-def judge_all(new: Fingerprint, olds: Sequence[Fingerprint]) -> list[Judgement]:
-    """`judge` of `new` against each of `olds`, the signatures compared in one numpy pass."""
-    words = minhash.similarities(new.words, [o.words for o in olds])
-    grams = minhash.similarities(new.grams, [o.grams for o in olds])
-    return [
-        _verdict(new, old, words=float(w), grams=float(g))
-        for old, w, g in zip(olds, words, grams, strict=True)
-    ]
-
-
-def _verdict(new: Fingerprint, old: Fingerprint, *, words: float, grams: float) -> Judgement:
-    days = abs(new.day - old.day)
-    shared = len(new.anchors & old.anchors)
-    overlap = shared / min(len(new.anchors), len(old.anchors)) if shared else 0.0
+def _verdict(
+    new: Fingerprint, anchors: frozenset[str], days: int, *, words: float, grams: float
+) -> Judgement:
+    shared = len(new.anchors & anchors)
+    overlap = shared / min(len(new.anchors), len(anchors)) if shared else 0.0
     if words >= NEAR_DUPLICATE and days <= NEAR_DUPLICATE_DAYS:
         return Judgement("near_duplicate", words, grams, overlap)
     if (
@@ -129,25 +145,38 @@ def _verdict(new: Fingerprint, old: Fingerprint, *, words: float, grams: float) 
     return Judgement("different", words, grams, overlap)
 
 
-def choose(
-    new: Fingerprint, candidates: Sequence[Candidate], *, current: str | None = None
-) -> Choice:
+def choose(new: Fingerprint, candidates: Candidates, *, current: str | None = None) -> Choice:
     """The story of the strongest match; an article already in a matching story stays there
-    (an update that still matches must not hop between two stories)."""
-    best: tuple[float, Candidate, Judgement] | None = None
-    verdicts = judge_all(new, [c.fingerprint for c in candidates])
-    for cand, verdict in zip(candidates, verdicts, strict=True):
+    (an update that still matches must not hop between two stories).
+
+    Every candidate's signatures are compared in one numpy pass; the anchors are looked at
+    only where the signatures leave a match possible (a full anchor overlap included)."""
+    words = minhash.similarities(new.words, candidates.words)
+    grams = minhash.similarities(new.grams, candidates.grams)
+    days = np.abs(candidates.days - new.day)
+    possible = ((words >= NEAR_DUPLICATE) & (days <= NEAR_DUPLICATE_DAYS)) | (
+        (days <= SAME_STORY_DAYS) & (grams >= MIN_GRAMS) & (grams + ANCHOR_WEIGHT >= SAME_STORY)
+    )
+    best: tuple[float, str, str, Judgement] | None = None
+    for k in np.flatnonzero(possible).tolist():
+        verdict = _verdict(
+            new,
+            candidates.anchors[k],
+            int(days[k]),
+            words=float(words[k]),
+            grams=float(grams[k]),
+        )
         if not verdict.same:
             continue
-        if cand.story_id == current:
-            return Choice(current, cand.item_id, verdict)
-        key = (verdict.strength, cand, verdict)
+        item_id, story_id = candidates.item_ids[k], candidates.story_ids[k]
+        if story_id == current:
+            return Choice(current, item_id, verdict)
         if (
             best is None
-            or key[0] > best[0]
-            or (key[0] == best[0] and cand.item_id < best[1].item_id)
+            or verdict.strength > best[0]
+            or (verdict.strength == best[0] and item_id < best[1])
         ):
-            best = key
+            best = (verdict.strength, item_id, story_id, verdict)
     if best is None:
         return Choice(None, None, None)
-    return Choice(best[1].story_id, best[1].item_id, best[2])
+    return Choice(best[2], best[1], best[3])

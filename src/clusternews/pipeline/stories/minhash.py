@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -48,17 +48,13 @@ def similarity(one: np.ndarray, other: np.ndarray) -> float:
     return float(np.count_nonzero(one == other)) / one.size
 
 
-def similarities(one: np.ndarray, others: Sequence[np.ndarray]) -> np.ndarray:
-    """`similarity` of `one` with each of `others`, in one pass over a stacked array: placing
-    an article judges every candidate, and per pair the numpy calls cost more than the work."""
-    out = np.zeros(len(others))
-    if one.size == 0 or (one == EMPTY).all():
-        return out
-    fit = [k for k, other in enumerate(others) if other.size == one.size]
-    if fit:
-        stack = np.stack([others[k] for k in fit])
-        equal = np.count_nonzero(stack == one, axis=1) / one.size
-        out[fit] = np.where((stack == EMPTY).all(axis=1), 0.0, equal)
+def similarities(one: np.ndarray, stack: np.ndarray) -> np.ndarray:
+    """`similarity` of `one` with each row of `stack` (k × one.size), in one pass: placing an
+    article judges every candidate, and per pair the numpy calls cost more than the work."""
+    if stack.shape[0] == 0 or one.size == 0 or (one == EMPTY).all():
+        return np.zeros(stack.shape[0])
+    equal = np.count_nonzero(stack == one, axis=1) / one.size
+    out: np.ndarray = np.where((stack == EMPTY).all(axis=1), 0.0, equal)
     return out
 
 
