@@ -51,7 +51,7 @@ def similarity(one: np.ndarray, other: np.ndarray) -> float:
 def similarities(one: np.ndarray, stack: np.ndarray) -> np.ndarray:
     """`similarity` of `one` with each row of `stack` (k × one.size), in one pass: placing an
     article judges every candidate, and per pair the numpy calls cost more than the work."""
-    if stack.shape[0] == 0 or one.size == 0 or (one == EMPTY).all():
+    if stack.shape[0] == 0 or one.size != stack.shape[1] or one.size == 0 or (one == EMPTY).all():
         return np.zeros(stack.shape[0])
     equal = np.count_nonzero(stack == one, axis=1) / one.size
     out: np.ndarray = np.where((stack == EMPTY).all(axis=1), 0.0, equal)
