@@ -394,8 +394,9 @@ def test_etag_follows_the_data_not_the_clock(tmp_path: Path, kb: KnowledgeBase) 
 
 
 def test_rendered_items_follow_the_data(tmp_path: Path, kb: KnowledgeBase) -> None:
-    """Feeds and the API keep items rendered between requests (web.fragments); an item
-    updated, or linked from a second source, is rendered anew in every URL that shows it."""
+    """Feeds, the API and the search page keep items rendered between requests
+    (web.fragments); an item updated, or linked from a second source, is rendered anew in
+    every URL that shows it."""
     from dataclasses import replace
 
     from clusternews.adapters.store import items as store_items
@@ -432,6 +433,8 @@ def test_rendered_items_follow_the_data(tmp_path: Path, kb: KnowledgeBase) -> No
     with serving(create_app(store, kb=kb)) as url:
         in_feed, in_api = shown(url, 10)
         assert in_feed["title"] == in_api["title"] == "Gruvan i Kiruna öppnar"
+        for page in ("/?region=Norrbotten", "/entities/region:se:25"):
+            assert "Gruvan i Kiruna öppnar</a>" in httpx.get(url + page).text, page
         assert in_api["sources"] == ["gruv:feed"]
         changed = replace(first, title="Gruvan i Kiruna öppnar i maj", content_hash="maj")
         assert put(changed, "gruv") == "updated"
@@ -439,6 +442,8 @@ def test_rendered_items_follow_the_data(tmp_path: Path, kb: KnowledgeBase) -> No
         until(lambda: shown(url, next(counter))[0]["title"].endswith("i maj"))
         in_feed, in_api = shown(url, next(counter))
         assert in_feed["title"] == in_api["title"] == "Gruvan i Kiruna öppnar i maj"
+        for page in ("/?region=Norrbotten", "/entities/region:se:25"):
+            assert "Gruvan i Kiruna öppnar i maj" in httpx.get(url + page).text, page
         assert put(replace(changed, url="https://mirror.example/gruvan"), "spegel") == "duplicate"
         until(lambda: len(shown(url, next(counter))[1]["sources"]) == 2)
         in_feed, in_api = shown(url, next(counter))

@@ -10,6 +10,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi import Query as Param
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from sqlalchemy import Connection
 
 from clusternews.adapters.store import search as store_search
 from clusternews.adapters.store import status, story_views
@@ -88,6 +90,21 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
             out.append(data)
         return out
 
+    def results(conn: Connection, ids: list[str], ui: str, version: str) -> list[Markup]:
+        """The list entries of `ids` as HTML (`_result.html`), kept rendered per page language
+        and data version: only items no page in `ui` has shown since the last change are
+        loaded and rendered."""
+
+        def render_missing(missing: list[str]) -> dict[str, bytes]:
+            entry = templates.env.get_template("_result.html")
+            return {
+                data["id"]: entry.render(item=data, t=STRINGS[ui]).encode()
+                for data in items_for(store_search.by_ids(conn, missing), ui)
+            }
+
+        rendered = ctx.fragments.get_many(f"page:{ui}", ids, version, render_missing)
+        return [Markup(body.decode()) for body in rendered]
+
     picks_memo: dict[str, dict[str, list[dict[str, Any]]]] = {}
 
     def pick_lists() -> dict[str, list[dict[str, Any]]]:
@@ -122,7 +139,7 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
                 "search.html",
                 400,
                 f=f,
-                items=[],
+                results=[],
                 total=0,
                 error=str(exc),
                 page=page,
@@ -133,10 +150,11 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
                 capped=False,
             )
         ui = ui_of(request)
+        current = ctx.versions.current()
 
         def make() -> bytes:
             with ctx.store.read() as conn:
-                found = items_for(store_search.search(conn, query), ui)
+                found = results(conn, store_search.search_ids(conn, query), ui, current)
                 total = store_search.count(conn, query, cap=COUNT_CAP)
             picks = pick_lists()
             return (
@@ -148,7 +166,7 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
                     here=here(request),
                     title=opts.title,
                     f=f,
-                    items=found,
+                    results=found,
                     total=total,
                     error=None,
                     page=page,
@@ -161,7 +179,6 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
                 .encode()
             )
 
-        current = ctx.versions.current()
         key = ("page", request.url.path, request.url.query, ui, current)
         return html(ui, ctx.cache.get_or_make(key, make))
 
@@ -206,11 +223,12 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
         query = store_search.Query(
             entity_ids=[entity_id], limit=size, offset=(page - 1) * size, collapse=collapse
         )
+        current = ctx.versions.current()  # before a connection is taken: it may take one
         with ctx.store.read() as conn:
             info = store_search.entity_name(conn, entity_id)
             if info is None:
                 return render(request, "error.html", 404, message=None)
-            found = items_for(store_search.search(conn, query), ui)
+            found = results(conn, store_search.search_ids(conn, query), ui, current)
             total = store_search.count(conn, query, cap=COUNT_CAP)
             months = store_search.entity_months(conn, entity_id)
             related = store_search.related_entities(conn, entity_id)
@@ -224,7 +242,7 @@ def router(ctx: WebContext, templates: Jinja2Templates) -> APIRouter:
             "entity.html",
             entity_id=entity_id,
             info=info,
-            items=found,
+            results=found,
             total=total,
             months=months,
             peak=peak,
