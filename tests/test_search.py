@@ -267,3 +267,29 @@ def test_counts_of_text_within_an_entity_match_the_items_found(demo_store: Store
                 assert count(conn, query) == len(found), (entity, words)
                 checked += bool(found)
         assert checked >= 5  # not only empty intersections
+
+
+def test_counts_of_one_entity_filter_match_the_items_found(demo_store: Store) -> None:
+    """A query filtered by one entity filter alone is counted off the entity index: it
+    equals the items found, for a region (its places' items included), several ids OR-ed
+    (an item tagged with two counts once), organizations; capped, it stops at the cap."""
+    from clusternews.adapters.store.search import count
+
+    with demo_store.read() as conn:
+        tagged = entity_counts(conn, limit=500)
+        orgs = [e["entity_id"] for e in tagged if e["type"] == "ORG"][:3]
+        regions = [e["entity_id"] for e in tagged if e["type"] == "REGION"][:4]
+        queries = [
+            *(Query(org_ids=(o,), limit=1000) for o in orgs),
+            *(Query(region_ids=(r,), limit=1000) for r in regions),
+            Query(region_ids=tuple(regions[:3]), limit=1000),
+            Query(entity_ids=(orgs[0], regions[1]), limit=1000),
+        ]
+        for query in queries:
+            found = search(conn, query)
+            assert len(found) == len({i.id for i in found}) > 0, query
+            assert count(conn, query) == len(found), query
+            assert count(conn, query, cap=2) == min(2, len(found)), query
+        overlapping = Query(region_ids=tuple(regions[:3]), limit=1000)
+        alone = sum(count(conn, Query(region_ids=(r,))) for r in regions[:3])
+        assert count(conn, overlapping) < alone  # a place counts once, not once per region

@@ -305,9 +305,19 @@ def count(conn: Connection, query: Query, *, cap: int | None = None) -> int:
         # every row's tsvector until `cap` match (140 ms at 100,000 items); the GIN bitmap
         # counts all matches in 5-10 ms.
         return min(count(conn, query), cap)
-    countable, tagged = _text_within(query)
+    only = _only_entities(query)
+    if only:
+        # Read off the entity index: walking the items and probing each for a region in 3 %
+        # of them took 70-120 ms to find 1,000 at 100,000 items, where this takes ~1 ms.
+        tagged = select(item_entities.c.item_id).where(item_entities.c.entity_id.in_(only))
+        if len(only) > 1:  # an item tagged with two of the ids counts once
+            tagged = tagged.distinct()
+        if cap is not None:
+            tagged = tagged.limit(cap)
+        return int(conn.execute(select(func.count()).select_from(tagged.subquery())).scalar_one())
+    countable, tagged_id = _text_within(query)
     if countable:
-        matches = fts.count_matches(conn, query.text or "", tagged=tagged)
+        matches = fts.count_matches(conn, query.text or "", tagged=tagged_id)
         if matches is not None:
             return matches if cap is None else min(matches, cap)
     if cap is None:
@@ -316,6 +326,18 @@ def count(conn: Connection, query: Query, *, cap: int | None = None) -> int:
     stmt, _rank = _filtered(conn, replace(query, after=None), items.c.id)
     capped = select(func.count()).select_from(stmt.limit(cap).subquery())
     return int(conn.execute(capped).scalar() or 0)
+
+
+def _only_entities(query: Query) -> list[str]:
+    """The ids of the query's one entity filter when nothing else filters it (then its
+    matches are that filter's rows in item_entities), else []."""
+    groups = [
+        g for g in (query.org_ids, query.region_ids, query.programme_ids, query.entity_ids) if g
+    ]
+    if len(groups) != 1 or query.collapse:
+        return []
+    rest = replace(query, org_ids=(), region_ids=(), programme_ids=(), entity_ids=())
+    return [] if _narrowed(rest) else list(groups[0])
 
 
 def _text_within(query: Query) -> tuple[bool, str | None]:
