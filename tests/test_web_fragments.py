@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clusternews.web.fragments import Fragments
+from clusternews.web.fragments import ENTRY_OVERHEAD, Fragments
 
 
 class Renderer:
@@ -35,7 +35,7 @@ def test_an_item_gone_before_rendering_is_left_out() -> None:
 
 def test_the_least_recently_used_go_past_the_budget_and_entries_expire() -> None:
     now = [0.0]
-    one = len(b'{"id":"a"}')
+    one = len(b'{"id":"a"}') + ENTRY_OVERHEAD
     fragments = Fragments(budget=3 * one, ttl=60, clock=lambda: now[0])
     render = Renderer()
     fragments.get_many("feed", ["a", "b", "c"], "v1", render)

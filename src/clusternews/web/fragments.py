@@ -17,6 +17,9 @@ from collections.abc import Callable, Sequence
 # benchmark's region feeds at 100,000 items need ~70 MB of feed items for every place's
 # newest; a smaller budget than the working set evicts every item before its next use.
 BUDGET = 64 * 1024 * 1024
+# What an entry costs besides its body (key tuple, id string, timestamp, dict slot), counted
+# against the budget so that many small entries cannot outgrow it.
+ENTRY_OVERHEAD = 300
 
 
 class Fragments:
@@ -68,9 +71,9 @@ class Fragments:
     def _put(self, key: tuple[str, str, str], now: float, body: bytes) -> None:
         old = self._data.pop(key, None)
         if old is not None:
-            self.size -= len(old[1])
+            self.size -= len(old[1]) + ENTRY_OVERHEAD
         self._data[key] = (now, body)
-        self.size += len(body)
+        self.size += len(body) + ENTRY_OVERHEAD
         while self.size > self.budget and self._data:
             _key, (_at, dropped) = self._data.popitem(last=False)
-            self.size -= len(dropped)
+            self.size -= len(dropped) + ENTRY_OVERHEAD
