@@ -18,7 +18,7 @@ from sqlalchemy import BindParameter, Connection, bindparam, insert, select, tex
 from clusternews.adapters.store.schema import story_members
 from clusternews.pipeline.stories import Candidates, Fingerprint
 from clusternews.pipeline.stories.match import GRAM_PERMS, WORD_PERMS
-from clusternews.pipeline.stories.minhash import EMPTY, to_bytes
+from clusternews.pipeline.stories.minhash import stacked, to_bytes
 
 _LOCK = 0x5707_1E5  # pg_advisory_xact_lock key of story placement
 # Built once (see story_keys.py): placing an article runs each of these.
@@ -75,21 +75,11 @@ def fingerprints(conn: Connection, item_ids: Sequence[str]) -> Candidates:
     return Candidates(
         item_ids=[r[0] for r in rows],
         story_ids=[r[1] for r in rows],
-        words=_signatures([r[2] for r in rows], WORD_PERMS),
-        grams=_signatures([r[3] for r in rows], GRAM_PERMS),
+        words=stacked([r[2] for r in rows], WORD_PERMS),
+        grams=stacked([r[3] for r in rows], GRAM_PERMS),
         anchors=[frozenset(r[4].split("\n")) - {""} for r in rows],
         days=np.array([r[5] for r in rows], dtype=np.int64),
     )
-
-
-def _signatures(stored: list[bytes], perms: int) -> np.ndarray:
-    """Stored signatures as rows, decoded in one call; one of another length (none is
-    written) becomes a row that matches nothing."""
-    size = 4 * perms
-    if all(len(b) == size for b in stored):
-        return np.frombuffer(b"".join(stored), dtype="<u4").astype(np.uint32).reshape(-1, perms)
-    empty = np.full(perms, EMPTY, dtype="<u4").tobytes()
-    return _signatures([b if len(b) == size else empty for b in stored], perms)
 
 
 def fresh_story_id(conn: Connection, item_id: str, *, now: datetime) -> str:

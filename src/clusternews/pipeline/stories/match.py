@@ -80,17 +80,11 @@ class Candidates:
         return cls(
             item_ids=[i for i, _s, _f in stored],
             story_ids=[s for _i, s, _f in stored],
-            words=_stack([f.words for _i, _s, f in stored], WORD_PERMS),
-            grams=_stack([f.grams for _i, _s, f in stored], GRAM_PERMS),
+            words=minhash.stacked([minhash.to_bytes(f.words) for *_, f in stored], WORD_PERMS),
+            grams=minhash.stacked([minhash.to_bytes(f.grams) for *_, f in stored], GRAM_PERMS),
             anchors=[f.anchors for _i, _s, f in stored],
             days=np.array([f.day for _i, _s, f in stored], dtype=np.int64),
         )
-
-
-def _stack(signatures: Sequence[np.ndarray], perms: int) -> np.ndarray:
-    """One row per signature; a signature of another length (none is stored) matches nothing."""
-    rows = [s if s.size == perms else np.full(perms, minhash.EMPTY) for s in signatures]
-    return np.stack(rows).astype(np.uint32) if rows else np.empty((0, perms), np.uint32)
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,16 @@ def similarity(one: np.ndarray, other: np.ndarray) -> float:
     return float(np.count_nonzero(one == other)) / one.size
 
 
+def stacked(stored: list[bytes], perms: int) -> np.ndarray:
+    """Signatures as written by `to_bytes`, one row each, decoded in one call; one of another
+    length (none is written) becomes a row that matches nothing."""
+    size = 4 * perms
+    if all(len(b) == size for b in stored):
+        return np.frombuffer(b"".join(stored), dtype="<u4").astype(np.uint32).reshape(-1, perms)
+    empty = np.full(perms, EMPTY, dtype="<u4").tobytes()
+    return stacked([b if len(b) == size else empty for b in stored], perms)
+
+
 def similarities(one: np.ndarray, stack: np.ndarray) -> np.ndarray:
     """`similarity` of `one` with each row of `stack` (k × one.size), in one pass: placing an
     article judges every candidate, and per pair the numpy calls cost more than the work."""
