@@ -119,12 +119,15 @@ def generate(url: str, n: int) -> None:
                           "mentions": [org.name], "count": 1},
                          {"type": "REGION", "id": place.id, "name": place.name, "kind": None,
                           "mentions": [place.name], "count": 1}]})
+        language = "sv" if swedish else "no"
         ents.append({"item_id": item_id, "entity_id": org.id, "type": "ORG", "name": org.name,
-                     "kind": org.kind, "count": 1, "direct": True, "day": published})
+                     "kind": org.kind, "count": 1, "direct": True, "day": published,
+                     "language": language})
         for k, rid in enumerate(region_ids):
             ents.append({"item_id": item_id, "entity_id": rid, "type": "REGION",
                          "name": kb.regions.get(rid).name, "kind": None,  # type: ignore[union-attr]
-                         "count": 1 if k == 0 else 0, "direct": k == 0, "day": published})
+                         "count": 1 if k == 0 else 0, "direct": k == 0, "day": published,
+                         "language": language})
         links.append({"item_id": item_id, "source_id": f"{cluster}:feed", "cluster": cluster,
                       "url": f"https://bench.example/{i}", "first_seen": published})
         if len(batch) == 5000 or i == n - 1:

@@ -293,3 +293,39 @@ def test_counts_of_one_entity_filter_match_the_items_found(demo_store: Store) ->
         overlapping = Query(region_ids=tuple(regions[:3]), limit=1000)
         alone = sum(count(conn, Query(region_ids=(r,))) for r in regions[:3])
         assert count(conn, overlapping) < alone  # a place counts once, not once per region
+
+
+def test_one_entitys_newest_items_agree_with_the_query_built_per_request(
+    demo_store: Store,
+) -> None:
+    """Feeds of one organization or region (perhaps in one language, perhaps after a page)
+    run a statement built once; it finds what the statement built for the query finds, and
+    a second entity filter is not dropped by it."""
+    from dataclasses import replace
+
+    from clusternews.adapters.store.search import _entity_newest, _keys, search_keys
+
+    with demo_store.read() as conn:
+        tagged = entity_counts(conn, limit=500)
+        orgs = [e["entity_id"] for e in tagged if e["type"] == "ORG"][:3]
+        regions = [e["entity_id"] for e in tagged if e["type"] == "REGION"][:4]
+        queries = [
+            *(Query(org_ids=(o,), limit=3, order="newest") for o in orgs),
+            *(Query(region_ids=(r,), limit=4, order="newest") for r in regions),
+            *(Query(region_ids=(r,), languages=("no",), limit=2, order="newest") for r in regions),
+            Query(region_ids=(regions[0],), languages=("sv", "no"), limit=50, order="newest"),
+            Query(org_ids=(orgs[0],), region_ids=(regions[0],), limit=50, order="newest"),
+        ]
+        for query in queries:
+            keys = search_keys(conn, query)
+            assert keys == _keys(conn, query), query
+            if len(keys) > 1:  # the next page, from the keyset position of the first item
+                day = keys[0][1]
+                assert day is not None
+                later = replace(query, after=(day, keys[0][0]))
+                assert search_keys(conn, later) == _keys(conn, later)[: query.limit], query
+                assert search_keys(conn, later)[0] == keys[1], query
+        assert _entity_newest(queries[0]) is not None
+        assert _entity_newest(queries[-1]) is None  # two entity filters: built per request
+        both = search_keys(conn, queries[-1])
+        assert len(both) < len(search_keys(conn, replace(queries[-1], region_ids=())))

@@ -226,3 +226,61 @@ def test_text_search_stems_each_language_and_ranks_title_matches_first(store: St
     assert set(found("researchers")) == {"en"}
     assert set(found("batterier")) >= {"nb-title", "nb-body", "sv"}
     assert found("batterier")[:1] == ["nb-title"]
+
+
+def test_an_entity_feed_in_one_language_follows_the_items_language(db_url: str) -> None:
+    """The entity index carries each item's language (migration 0010): filled in for items
+    stored before it, and rewritten when an update changes the language."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    from clusternews.adapters.store.engine import MIGRATIONS
+    from clusternews.adapters.store.search import Query, search_ids
+    from clusternews.models import Entity
+
+    org = Entity(type="ORG", id="org:x", name="X", kind="company", mentions=("X",), count=1)
+
+    def tagged(i: int, language: str, text: str) -> Article:
+        return replace(
+            article(f"https://a.example.no/{i}/", text),
+            published=NOW - timedelta(days=i),
+            language=language,
+            entities=(org,),
+            regions=("Nordland",),
+            region_ids=("region:no:18",),
+        )
+
+    store = Store.open(db_url)
+    with store.write() as conn:
+        for i, language in enumerate(["no", "sv", "no", "da"]):
+            items.upsert(
+                conn, tagged(i, language, f"Tekst {i}."), source_id="c:feed", cluster="c", now=NOW
+            )
+    ids = {}
+    with store.read() as conn:
+        for row in conn.execute(sa.select(items_table.c.id, items_table.c.url)):
+            ids[int(row.url.rstrip("/").rsplit("/", 1)[1])] = row.id
+    # As a database of the release before: the column gone, then upgraded again.
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0009")
+    with store.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+    def feed(entity: str, *languages: str) -> list[str]:
+        field = "org_ids" if entity.startswith("org:") else "region_ids"
+        query = Query(**{field: (entity,)}, languages=languages, limit=10, order="newest")  # type: ignore[arg-type]
+        with store.read() as conn:
+            return search_ids(conn, query)
+
+    assert feed("org:x", "no") == [ids[0], ids[2]]
+    assert feed("region:no:18", "sv", "da") == [ids[1], ids[3]]
+    with store.write() as conn:
+        changed = tagged(1, "no", "Ny tekst 1.")
+        assert items.upsert(conn, changed, source_id="c:feed", cluster="c", now=NOW) == "updated"
+    assert feed("org:x", "no") == [ids[0], ids[1], ids[2]]
+    assert feed("region:no:18", "sv") == []
+    store.close()

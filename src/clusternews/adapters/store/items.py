@@ -98,7 +98,8 @@ def _index_entities(
     conn: Connection, item: str, article: Article, *, day: datetime, new: bool = False
 ) -> None:
     """One row per entity and per region (direct or as an ancestor), for search; `day` is the
-    item's newest-first sort key, coalesce(published, first_seen). `new`: the item has none."""
+    item's newest-first sort key, coalesce(published, first_seen), and the language is the
+    item's, both copied for the entity index. `new`: the item has none."""
     if not new:
         conn.execute(_DELETE_ENTITIES, {"item": item})
     rows = {
@@ -111,6 +112,7 @@ def _index_entities(
             "count": e.count,
             "direct": True,
             "day": day,
+            "language": article.language,
         }
         for e in article.entities
     }
@@ -126,6 +128,7 @@ def _index_entities(
                 "count": 0,
                 "direct": False,
                 "day": day,
+                "language": article.language,
             },
         )
     if rows:

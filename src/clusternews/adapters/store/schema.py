@@ -135,6 +135,9 @@ item_entities = Table(
     # feed filtered by an entity reads its newest items straight off ix_item_entities_day
     # (entity_id, day DESC, item_id; migration 0009, like ix_items_newest in 0004).
     Column("day", UtcDateTime),
+    # The item's language, the index's last column (migration 0010): a feed of one entity in
+    # one language tests it in the index instead of reading each item's row.
+    Column("language", String(8)),
 )
 
 # Each item's story (migration 0006): its fingerprint, so a newcomer is compared without

@@ -210,6 +210,15 @@ def search_keys(conn: Connection, query: Query) -> list[tuple[str, datetime | No
         ranked = _ranked_ids(conn, query)
         if ranked is not None:
             return [(item_id, None) for item_id in ranked]
+    prebuilt = _entity_newest(query)
+    if prebuilt is not None:
+        statement, params = prebuilt
+        return [(item_id, day) for item_id, day in conn.execute(statement, params)]
+    return _keys(conn, query)
+
+
+def _keys(conn: Connection, query: Query) -> list[tuple[str, datetime | None]]:
+    """`search_keys` for any filters, the statement built for the query."""
     entity = _driver(query)
     day: ColumnElement[Any]
     key: ColumnElement[Any]
@@ -231,6 +240,56 @@ def search_keys(conn: Connection, query: Query) -> list[tuple[str, datetime | No
         stmt = stmt.order_by(day.desc(), key)
     stmt = stmt.limit(query.limit).offset(query.offset)
     return [(item_id, day) for item_id, day in conn.execute(stmt)]
+
+
+def _newest_of_entity(*, languages: bool, after: bool) -> Select[Any]:
+    """One entity's items newest first, read off ix_item_entities_day; `languages`: only
+    items in those languages; `after`: after a keyset position."""
+    stmt = select(_DRIVER.c.item_id, _DRIVER.c.day).where(
+        _DRIVER.c.entity_id == bindparam("entity")
+    )
+    if languages:  # the index's last column: no item row is read (migration 0010)
+        stmt = stmt.where(_DRIVER.c.language.in_(bindparam("languages", expanding=True)))
+    if after:
+        day: Any = bindparam("after_day")
+        item_id: Any = bindparam("after_item")
+        stmt = stmt.where(
+            or_(_DRIVER.c.day < day, and_(_DRIVER.c.day == day, _DRIVER.c.item_id > item_id))
+        )
+    return (
+        stmt.order_by(_DRIVER.c.day.desc(), _DRIVER.c.item_id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
+# The commonest feeds, one organization's or region's newest items (perhaps in a language),
+# with statements built once: building and keying one per request cost 0.15 ms of a region
+# feed's 0.22 ms ids query at 100,000 items.
+_NEWEST_OF_ENTITY = {
+    (languages, after): _newest_of_entity(languages=languages, after=after)
+    for languages in (False, True)
+    for after in (False, True)
+}
+
+
+def _entity_newest(query: Query) -> tuple[Select[Any], dict[str, Any]] | None:
+    """The prebuilt statement and its parameters when the query is one entity's items newest
+    first, perhaps in some languages and after a position; else None."""
+    entity = _driver(query)
+    groups = (query.org_ids, query.region_ids, query.programme_ids, query.entity_ids)
+    if entity is None or sum(1 for ids in groups if ids) > 1:
+        return None
+    rest = replace(query, org_ids=(), region_ids=(), programme_ids=(), entity_ids=(), languages=())
+    if rest.text or _narrowed(rest):
+        return None
+    params: dict[str, Any] = {"entity": entity, "limit": query.limit, "offset": query.offset}
+    if query.languages:
+        params["languages"] = list(query.languages)
+    if query.after is not None:
+        params["after_day"], params["after_item"] = query.after
+    statement = _NEWEST_OF_ENTITY[(bool(query.languages), query.after is not None)]
+    return statement, params
 
 
 def search_ids_counted(conn: Connection, query: Query) -> tuple[list[str], int]:
