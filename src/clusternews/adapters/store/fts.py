@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    and_,
     cast,
     func,
     literal,
     literal_column,
     select,
-    tuple_,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.sql.expression import Subquery
-
-from clusternews.adapters.store.schema import items
 
 # FTS5 has no Nordic stemmer. The index keeps words as written (unicode61, diacritics folded so
 # "Skelleftea" finds "Skellefteå"); a query word loses its inflection suffix and becomes a prefix
@@ -107,41 +102,21 @@ def pg_tsquery(text: str) -> str | None:
     return " & ".join(f"{w}:*" for w in words) or None
 
 
-# Where the most recently stored matches of a text begin: a rowid on SQLite, the (first_seen,
-# id) of an item on PostgreSQL (which has no storage order to read).
-Start = int | tuple[datetime, str]
-
-
-def window_start(conn: Connection, text: str, size: int) -> Start | None:
-    """Where the `size` most recently stored items matching `text` begin, or None when fewer
-    match; nothing is ranked. See `search._ranked_ids`.
-
-    SQLite: a rowid (FTS5 reads doclists in rowid order, so this reads `size` rowids).
-    PostgreSQL: the (first_seen, id) of the `size`-th newest match, by first_seen then id; the
-    matches' rows are read for it, but not their vectors, which ranking every match detoasts."""
-    if conn.dialect.name != "sqlite":
-        found = text_match(conn, text)
-        if found is None:
-            return None
-        row = conn.execute(
-            select(items.c.first_seen, items.c.id)
-            .where(found[0])
-            .order_by(items.c.first_seen.desc(), items.c.id.desc())
-            .offset(size - 1)
-            .limit(1)
-        ).first()
-        return None if row is None else (row.first_seen, row.id)
+def window_start(conn: Connection, text: str, size: int) -> int | None:
+    """SQLite: the rowid from which on the `size` most recently stored items matching `text`
+    lie, or None when fewer match (FTS5 reads doclists in rowid order, so this reads `size`
+    rowids and ranks nothing). See `search._ranked_ids`."""
     match = sqlite_match(text)
-    if match is None:
+    if match is None or conn.dialect.name != "sqlite":
         return None
-    found_rowid = conn.execute(
+    found = conn.execute(
         sql_text(
             "SELECT rowid FROM items_fts WHERE items_fts MATCH :match "
             "ORDER BY rowid DESC LIMIT 1 OFFSET :skip"
         ),
         {"match": match, "skip": size - 1},
     ).scalar()
-    return None if found_rowid is None else int(found_rowid)
+    return None if found is None else int(found)
 
 
 def count_matches(conn: Connection, text: str, *, tagged: str | None = None) -> int | None:
@@ -191,15 +166,14 @@ def text_match(
     text: str,
     *,
     top: int | None = None,
-    window: tuple[Start | None, Start | None] = (None, None),
+    rowids: tuple[int | None, int | None] = (None, None),
 ) -> tuple[ColumnElement[bool], ColumnElement[float], Subquery | None] | None:
     """(where clause, rank where higher is better, FTS subquery to join or None).
 
     `top`: on SQLite, only the `top` best-ranked matches, for a search with no other filter.
     Ranking inside FTS5 and joining the few winners costs 3-4 ms at 100,000 items, where
     joining every match (thousands) to its item row before sorting cost 17-40 ms.
-    `window`: only matches from the first `window_start` on and before the second (None:
-    open)."""
+    `rowids`: on SQLite, only matches with from <= rowid < to (None: open)."""
     if conn.dialect.name == "sqlite":
         match = sqlite_match(text)
         if match is None:
@@ -212,10 +186,10 @@ def text_match(
             .select_from(sql_text("items_fts"))
             .where(literal_column("items_fts").op("MATCH")(match))
         )
-        if window[0] is not None:
-            found = found.where(rowid >= window[0])
-        if window[1] is not None:
-            found = found.where(rowid < window[1])
+        if rowids[0] is not None:
+            found = found.where(rowid >= rowids[0])
+        if rowids[1] is not None:
+            found = found.where(rowid < rowids[1])
         if top is not None:
             found = found.order_by(score.desc()).limit(top)
         fts = found.subquery("fts")
@@ -232,13 +206,7 @@ def text_match(
     # Parsing the query again per row (to_tsquery over the row's language) had cost 400 ms.
     parses = [p for p in _pg_queries(conn, query) if p]
     tsq = cast(literal(" | ".join(f"({p})" for p in parses)), TSQUERY)
-    where: ColumnElement[bool] = _search_vector.op("@@")(tsq)
-    stored = tuple_(items.c.first_seen, items.c.id)
-    if window[0] is not None:
-        where = and_(where, stored >= tuple_(*window[0]))  # type: ignore[misc]
-    if window[1] is not None:
-        where = and_(where, stored < tuple_(*window[1]))  # type: ignore[misc]
-    return where, func.ts_rank_cd(_search_vector, tsq), None
+    return _search_vector.op("@@")(tsq), func.ts_rank_cd(_search_vector, tsq), None
 
 
 # (query, config) -> parsed tsquery text; a server asks each distinct search once.

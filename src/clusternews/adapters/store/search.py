@@ -119,7 +119,7 @@ def _filtered(
     *columns: Any,
     driver: Any = None,
     top: int | None = None,
-    window: tuple[fts.Start | None, fts.Start | None] = (None, None),
+    rowids: tuple[int | None, int | None] = (None, None),
 ) -> tuple[Select[Any], Any]:
     """The statement with every filter applied, and the text rank (or None). With `driver`
     (an alias of item_entities already joined on the first entity filter), the other entity
@@ -133,7 +133,7 @@ def _filtered(
         for ids in (query.org_ids, query.region_ids, query.programme_ids, query.entity_ids)
         if ids
     ]
-    found = fts.text_match(conn, query.text, top=top, window=window) if query.text else None
+    found = fts.text_match(conn, query.text, top=top, rowids=rowids) if query.text else None
     fts_rowid = found[2].c.fts_rowid if found is not None and found[2] is not None else None
     for ids in groups[1:] if driver is not None else groups:
         stmt = stmt.where(
@@ -297,9 +297,6 @@ def search_ids_counted(conn: Connection, query: Query) -> tuple[list[str], int]:
     every match anyway, so one pass gives both (`count(*) OVER ()`); a second pass over the
     GIN bitmap cost 10-25 ms of a 50 ms search at 100,000 items."""
     if conn.dialect.name == "postgresql" and query.ordering == "relevance" and query.after is None:
-        start = _window_start(conn, query)
-        if start is not None:  # ranks the window only, and counts the matches apart
-            return _ranked_from(conn, query, start) or [], count(conn, query)
         stmt, rank = _filtered(conn, query, items.c.id, func.count().over().label("total"))
         if rank is not None:
             stmt = stmt.order_by(rank.desc(), NEWEST.desc(), items.c.id)
@@ -309,32 +306,24 @@ def search_ids_counted(conn: Connection, query: Query) -> tuple[list[str], int]:
     return search_ids(conn, query), count(conn, query)
 
 
-def _window_start(conn: Connection, query: Query) -> fts.Start | None:
-    if query.collapse is None and query.text:
-        return fts.window_start(conn, query.text, RANK_WINDOW)
-    return None
-
-
 def _ranked_ids(conn: Connection, query: Query) -> list[str] | None:
     """The page's item ids in relevance order, ranked on narrow rows: sorting every match's
     full row (text, entities) cost PostgreSQL 1-2 s for a word in 2,000 of 100,000 items,
     where ranking ids costs 30 ms. None when the text has nothing to match.
 
-    Relevance order puts the RANK_WINDOW most recently stored text matches first, ranked
-    among themselves, and the older matches after them, ranked likewise: every page of every
-    filter sees the same order, and a page inside the window ranks at most RANK_WINDOW
-    matches instead of all of them (SQLite: a common word at 1,000,000 items matches
+    On SQLite, relevance order puts the RANK_WINDOW most recently stored text matches first,
+    ranked among themselves, and the older matches after them, ranked likewise: every page
+    of every filter sees the same order, and a page inside the window ranks at most
+    RANK_WINDOW matches instead of all of them (a common word at 1,000,000 items matches
     20,000-35,000: 24-74 ms to rank all, 4-14 ms to rank the window)."""
-    return _ranked_from(conn, query, _window_start(conn, query))
-
-
-def _ranked_from(conn: Connection, query: Query, start: fts.Start | None) -> list[str] | None:
-    """`_ranked_ids` with the window's start known (None: fewer matches than the window)."""
+    start = None
+    if query.collapse is None and query.text:
+        start = fts.window_start(conn, query.text, RANK_WINDOW)
     if start is None:
         return _ranked_part(conn, query, top=_top(query))
     need = query.offset + query.limit
     newer = _ranked_part(
-        conn, replace(query, offset=0, limit=need), top=_top(query), window=(start, None)
+        conn, replace(query, offset=0, limit=need), top=_top(query), rowids=(start, None)
     )
     if newer is None or len(newer) >= need:
         return None if newer is None else newer[query.offset :]
@@ -344,7 +333,7 @@ def _ranked_from(conn: Connection, query: Query, start: fts.Start | None) -> lis
     older = _ranked_part(
         conn,
         replace(query, offset=skip, limit=need - max(query.offset, len(newer))),
-        window=(None, start),
+        rowids=(None, start),
     )
     return newer[query.offset :] + (older or [])
 
@@ -354,9 +343,9 @@ def _ranked_part(
     query: Query,
     *,
     top: int | None = None,
-    window: tuple[fts.Start | None, fts.Start | None] = (None, None),
+    rowids: tuple[int | None, int | None] = (None, None),
 ) -> list[str] | None:
-    stmt, rank = _filtered(conn, query, items.c.id, top=top, window=window)
+    stmt, rank = _filtered(conn, query, items.c.id, top=top, rowids=rowids)
     if rank is None:
         return None
     stmt = stmt.order_by(rank.desc(), NEWEST.desc(), items.c.id)
