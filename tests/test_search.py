@@ -329,3 +329,33 @@ def test_one_entitys_newest_items_agree_with_the_query_built_per_request(
         assert _entity_newest(queries[-1]) is None  # two entity filters: built per request
         both = search_keys(conn, queries[-1])
         assert len(both) < len(search_keys(conn, replace(queries[-1], region_ids=())))
+
+
+def test_a_text_search_within_an_entity_finds_the_same_by_set_or_by_probe(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within an entity, a text search tests the entity either on a set of its items' rowids
+    or by probing each match, by how many items it has per text match scanned: both ways
+    give the same pages, in the window and past it."""
+    from clusternews.adapters.store import search as store_search
+    from clusternews.adapters.store.search import search_ids
+
+    monkeypatch.setattr(store_search, "_DRIVE_BELOW", 1)
+    monkeypatch.setattr(store_search, "RANK_WINDOW", 3)
+    with demo_store.read() as conn:
+        tagged = entity_counts(conn, limit=500)
+    orgs = [e["entity_id"] for e in tagged if e["type"] == "ORG"][:3]
+    regions = [e["entity_id"] for e in tagged if e["type"] == "REGION"][:4]
+    queries = [
+        Query(text=w, offset=o, limit=n, **{k: (e,)})  # type: ignore[arg-type]
+        for w in ("klynge", "industri", "batteri")
+        for k, e in [*(("org_ids", x) for x in orgs), *(("region_ids", x) for x in regions)]
+        for o, n in ((0, 2), (1, 3), (0, 50))
+    ]
+    found = {}
+    for per_probe in (0, 10**9):  # 0: always probe; 10**9: always the set
+        monkeypatch.setattr(store_search, "_SET_PER_PROBE", per_probe)
+        with demo_store.read() as conn:
+            found[per_probe] = [search_ids(conn, q) for q in queries]
+    assert found[0] == found[10**9]
+    assert sum(len(ids) for ids in found[0]) > 20

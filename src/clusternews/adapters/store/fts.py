@@ -119,18 +119,30 @@ def window_start(conn: Connection, text: str, size: int) -> int | None:
     return None if found is None else int(found)
 
 
-def count_matches(conn: Connection, text: str, *, tagged: str | None = None) -> int | None:
+def count_matches(
+    conn: Connection,
+    text: str,
+    *,
+    tagged: str | None = None,
+    rowids: tuple[int | None, int | None] = (None, None),
+) -> int | None:
     """SQLite: how many items match `text` (and, with `tagged`, carry that entity id), counted
     from the FTS5 index and the entity index without reading item rows; None on other
     databases. At 1,000,000 items: 6 ms for 33,000 matches, where joining them to their rows
-    took ~30 ms; with a region of 23,000 items, 38 ms where probing each match took 117."""
+    took ~30 ms; with a region of 23,000 items, 38 ms where probing each match took 117.
+    `rowids`: only matches with from <= rowid < to (None: open), without `tagged`."""
     match = sqlite_match(text)
     if match is None or conn.dialect.name != "sqlite":
         return None
+    low, high = rowids
     matches = int(
         conn.execute(
-            sql_text("SELECT count(*) FROM items_fts WHERE items_fts MATCH :match"),
-            {"match": match},
+            sql_text(
+                "SELECT count(*) FROM items_fts WHERE items_fts MATCH :match"
+                + (" AND rowid >= :low" if low is not None else "")
+                + (" AND rowid < :high" if high is not None else "")
+            ),
+            {"match": match, "low": low, "high": high},
         ).scalar_one()
     )
     if tagged is None or matches == 0:
