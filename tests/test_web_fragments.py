@@ -53,6 +53,11 @@ def test_past_the_budget_a_newcomer_replaces_the_least_recently_used_if_asked_mo
     now[0] = 61.0
     fragments.get_many("feed", ["b"], "v1", render)
     assert render.asked[-1] == ["b"]  # expired
+    # An expired entry makes room whatever its count: e (asked once) replaces c (asked 3 times).
+    fragments.get_many("feed", ["e"], "v1", render)
+    asked = len(render.asked)
+    fragments.get_many("feed", ["e"], "v1", render)
+    assert len(render.asked) == asked  # e was kept
 
 
 def test_items_asked_in_turn_beyond_the_budget_keep_being_found() -> None:

@@ -116,10 +116,10 @@ class Fragments:
         asked = self._asked.get(key, 0)
         victims: list[Key] = []
         room = self.budget - self.size
-        for victim, (_at, kept) in self._data.items():  # least recently used first
+        for victim, (at, kept) in self._data.items():  # least recently used first
             if room >= cost:
                 break
-            if self._asked.get(victim, 0) >= asked:
+            if now - at < self.ttl and self._asked.get(victim, 0) >= asked:
                 return  # not asked for more often than what it would replace: not kept
             victims.append(victim)
             room += len(kept) + ENTRY_OVERHEAD

@@ -308,7 +308,7 @@ def _entity_newest(query: Query) -> tuple[Select[Any], dict[str, Any]] | None:
     if entity is None or sum(1 for ids in groups if ids) > 1:
         return None
     rest = replace(query, org_ids=(), region_ids=(), programme_ids=(), entity_ids=(), languages=())
-    if rest.text or _narrowed(rest):
+    if _narrowed(rest):  # text, clusters, a date: built per request
         return None
     params: dict[str, Any] = {"entity": entity, "limit": query.limit, "offset": query.offset}
     if query.languages:
