@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -153,12 +154,8 @@ def _filtered(
     found = fts.text_match(conn, query.text, top=top, rowids=rowids) if query.text else None
     fts_rowid = found[2].c.fts_rowid if found is not None and found[2] is not None else None
     text = query.text or ""
-    counted: list[int] = []
-
-    def matches() -> int:  # the text matches this statement scans, counted once if asked
-        if not counted:
-            counted.append(fts.count_matches(conn, text, rowids=rowids) or 0)
-        return counted[0]
+    # The text matches this statement scans, counted once and only if an entity test asks.
+    matches = cache(lambda: fts.count_matches(conn, text, rowids=rowids) or 0)
 
     for ids in groups[1:] if driver is not None else groups:
         stmt = stmt.where(
@@ -304,11 +301,8 @@ def _entity_newest(query: Query) -> tuple[Select[Any], dict[str, Any]] | None:
     """The prebuilt statement and its parameters when the query is one entity's items newest
     first, perhaps in some languages and after a position; else None."""
     entity = _driver(query)
-    groups = (query.org_ids, query.region_ids, query.programme_ids, query.entity_ids)
-    if entity is None or sum(1 for ids in groups if ids) > 1:
-        return None
-    rest = replace(query, org_ids=(), region_ids=(), programme_ids=(), entity_ids=(), languages=())
-    if _narrowed(rest):  # text, clusters, a date: built per request
+    # One entity filter of one id, and nothing else (text, clusters, a date) but languages.
+    if entity is None or _only_entities(replace(query, languages=())) != [entity]:
         return None
     params: dict[str, Any] = {"entity": entity, "limit": query.limit, "offset": query.offset}
     if query.languages:
